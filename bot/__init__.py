@@ -1,0 +1,1 @@
+"""actionbot: keeps an improvement plan moving between board meetings."""

@@ -1,0 +1,42 @@
+"""The composition root: settings in, the running parts out. No module-level globals."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.ports import Notifier
+from handlers.chat import ChatHandlers
+from handlers.rag import RagHandler
+from schedules.dispatch import Dispatcher
+from storage.db import Database
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    clock: Clock
+    chat: ChatHandlers
+    rag: RagHandler
+
+    def dispatcher(self, notifier: Notifier) -> Dispatcher:
+        return Dispatcher(db=self.db, clock=self.clock, notifier=notifier)
+
+
+def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
+    """Connects (and migrates) the database; everything else is plain construction."""
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    clock = clock or SystemClock()
+    db = Database.connect(settings.database_url)
+    return Services(
+        settings=settings,
+        db=db,
+        clock=clock,
+        chat=ChatHandlers(db=db, clock=clock, default_timezone=settings.default_timezone),
+        rag=RagHandler(db=db, clock=clock),
+    )

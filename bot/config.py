@@ -1,0 +1,57 @@
+"""Settings come from the environment (and .env), never from a module-level singleton."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_PREFIXES = ("xoxb-your", "xapp-your", "your-", "changeme")
+
+
+class Settings(BaseSettings):
+    """Every setting is listed, with a comment, in .env.example."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(default="sqlite:///actionbot.db")
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    host: str = "127.0.0.1"
+    port: int = 3000
+    default_timezone: str = "Europe/London"
+    bank_holiday_region: str = "ENG"
+    scheduler_enabled: bool = True
+    scheduler_interval_seconds: int = Field(default=60, ge=1)
+    load_sample_plan: bool = True
+    log_level: str = "INFO"
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_bot_token is not None
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix) and self.database_url != prefix + ":memory:":
+            return Path(self.database_url.removeprefix(prefix))
+        return None
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self) -> Settings:
+        """Starting with a copied-in placeholder token fails later and confusingly; fail now."""
+        for name in ("slack_bot_token", "slack_signing_secret", "slack_app_token"):
+            value = getattr(self, name)
+            if value is not None and value.get_secret_value().startswith(PLACEHOLDER_PREFIXES):
+                raise ValueError(f"{name.upper()} is still the placeholder from .env.example")
+        http_slack = self.slack_bot_token is not None and self.slack_app_token is None
+        if http_slack and self.slack_signing_secret is None:
+            raise ValueError("SLACK_SIGNING_SECRET is needed to verify Slack requests over HTTP")
+        return self

@@ -1,0 +1,1 @@
+"""The plan's rules in plain Python: no chat platform, no database."""

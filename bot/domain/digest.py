@@ -1,0 +1,138 @@
+"""The weekly red-item digest: what the board channel reads on Monday morning."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.plan import ActionView, BoardPlan, BoardView, MilestoneView
+from bot.domain.rag import Rag
+from bot.domain.reminders import reminder_send_at
+from bot.domain.summary import plan_order_key, rag_counts
+from bot.domain.workdays import WorkingCalendar
+
+_HH_MM = re.compile(r"(\d{1,2}):(\d{2})", re.ASCII)
+_WEEK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class OverdueMilestone:
+    action: ActionView
+    milestone: MilestoneView
+
+
+@dataclass(frozen=True)
+class Digest:
+    board_name: str
+    today: date
+    red: tuple[ActionView, ...]
+    newly_red: tuple[ActionView, ...]
+    recovered: tuple[ActionView, ...]
+    overdue_milestones: tuple[OverdueMilestone, ...]
+    no_update: tuple[ActionView, ...]
+    reviews_due_this_week: tuple[ActionView, ...]
+    counts: dict[Rag | None, int]
+
+    @property
+    def is_quiet(self) -> bool:
+        """Nothing red, overdue or changed: the channel can be told so in one line."""
+        return not (
+            self.red
+            or self.newly_red
+            or self.recovered
+            or self.overdue_milestones
+            or self.no_update
+        )
+
+
+def build_digest(plan: BoardPlan, *, today: date, calendar: WorkingCalendar) -> Digest:
+    """Everything the weekly post says, worked out from the plan as it stands today."""
+    open_actions = [a for a in sorted(plan.actions, key=plan_order_key) if a.is_open]
+    return Digest(
+        board_name=plan.board.name,
+        today=today,
+        red=tuple(a for a in open_actions if a.rag is Rag.RED),
+        newly_red=_newly_red(plan),
+        recovered=_recovered(plan),
+        overdue_milestones=_overdue_milestones(open_actions, today),
+        no_update=_no_update(plan.board, open_actions, today, calendar),
+        reviews_due_this_week=_reviews_this_week(open_actions, today),
+        counts=rag_counts(plan.actions),
+    )
+
+
+def _was_red(plan: BoardPlan, action: ActionView) -> bool | None:
+    """Red at the last digest? None when we have no earlier RAG for this action."""
+    if action.id not in plan.previous_rag:
+        return None
+    return plan.previous_rag[action.id] is Rag.RED
+
+
+def _newly_red(plan: BoardPlan) -> tuple[ActionView, ...]:
+    turned = (a for a in plan.actions if a.rag is Rag.RED and _was_red(plan, a) is False)
+    return tuple(sorted(turned, key=plan_order_key))
+
+
+def _recovered(plan: BoardPlan) -> tuple[ActionView, ...]:
+    better = (a for a in plan.actions if a.rag is not Rag.RED and _was_red(plan, a) is True)
+    return tuple(sorted(better, key=plan_order_key))
+
+
+def _overdue_milestones(actions: Iterable[ActionView], today: date) -> tuple[OverdueMilestone, ...]:
+    """Missed steps on open actions, the longest-missed first."""
+    found = [
+        OverdueMilestone(action, milestone)
+        for action in actions
+        for milestone in action.milestones
+        if milestone.is_overdue(today)
+    ]
+    return tuple(sorted(found, key=lambda m: (m.milestone.due or today, plan_order_key(m.action))))
+
+
+def _no_update(
+    board: BoardView, actions: Iterable[ActionView], today: date, calendar: WorkingCalendar
+) -> tuple[ActionView, ...]:
+    """Past review and silent since the first reminder went out: the chair should know."""
+    tz = ZoneInfo(board.timezone)
+    lead = max(board.reminder_lead_days, default=0)
+    silent = []
+    for action in actions:
+        if action.review_date is None or action.review_date >= today:
+            continue
+        asked_at = reminder_send_at(action.review_date, lead, calendar=calendar, tz=tz)
+        if action.latest_update_at is None or action.latest_update_at < asked_at:
+            silent.append(action)
+    return tuple(sorted(silent, key=lambda a: (a.review_date or today, plan_order_key(a))))
+
+
+def _reviews_this_week(actions: Iterable[ActionView], today: date) -> tuple[ActionView, ...]:
+    end = today + timedelta(days=6)
+    due = (a for a in actions if a.review_date is not None and today <= a.review_date <= end)
+    return tuple(sorted(due, key=lambda a: (a.review_date or today, plan_order_key(a))))
+
+
+def digest_time(board: BoardView) -> time:
+    """The board's "HH:MM" digest time; a bad value is a configuration error, said plainly."""
+    match = _HH_MM.fullmatch(board.digest_time.strip())
+    if match is None:
+        raise ValueError(f"digest time {board.digest_time!r} is not HH:MM")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def digest_due_at(board: BoardView, *, now: datetime) -> datetime:
+    """The latest scheduled digest instant at or before `now`, as aware UTC, DST-proof."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be an aware datetime")
+    if not 0 <= board.digest_weekday <= 6:
+        raise ValueError(f"digest weekday {board.digest_weekday} is not 0 (Mon) to 6 (Sun)")
+    tz = ZoneInfo(board.timezone)
+    now_utc = now.astimezone(UTC)
+    local_day = now_utc.astimezone(tz).date()
+    day = local_day - timedelta(days=(local_day.weekday() - board.digest_weekday) % 7)
+    at = datetime.combine(day, digest_time(board), tzinfo=tz).astimezone(UTC)
+    if at > now_utc:
+        at = datetime.combine(day - _WEEK, digest_time(board), tzinfo=tz).astimezone(UTC)
+    return at

@@ -1,0 +1,292 @@
+"""The `/rag` query language and the answers a chair reads, as plain data."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from bot.domain.plan import ActionView, BoardPlan, HistoryEntry, PersonRef
+from bot.domain.rag import RAG_ORDER, Rag
+
+MAX_QUERY_CHARS = 500
+
+_REF = re.compile(r"(?:action\s+)?(\d+(?:\.\d+)*)", re.IGNORECASE | re.ASCII)
+_WORKSTREAM = re.compile(r"(?:workstream|ws)\s+(.+)", re.IGNORECASE)
+_MENTION = re.compile(r"<@([^>]*)>?")
+_CHUNKS = re.compile(r"\d+|\D+", re.ASCII)
+_BOARD_WORDS = frozenset({"", "all", "board", "summary"})
+_HELP_WORDS = frozenset({"help", "?"})
+
+
+class RagQueryKind(StrEnum):
+    BOARD = "board"
+    RED = "red"
+    OVERDUE = "overdue"
+    ACTION = "action"
+    PERSON = "person"
+    WORKSTREAM = "workstream"
+    HELP = "help"
+
+
+@dataclass(frozen=True)
+class RagQuery:
+    kind: RagQueryKind
+    arg: str | None = None
+
+
+def parse_rag_query(text: str) -> RagQuery:
+    """Read what a chair typed after `/rag`; anything unclear becomes HELP, never an error."""
+    raw = " ".join(text[:MAX_QUERY_CHARS].split())
+    word = raw.casefold()
+    if word in _BOARD_WORDS:
+        return RagQuery(RagQueryKind.BOARD)
+    if word == "red":
+        return RagQuery(RagQueryKind.RED)
+    if word == "overdue":
+        return RagQuery(RagQueryKind.OVERDUE)
+    if word in _HELP_WORDS:
+        return RagQuery(RagQueryKind.HELP)
+    return _parse_argument(raw)
+
+
+def _parse_argument(raw: str) -> RagQuery:
+    """The forms that carry an argument: a ref, a person or a workstream."""
+    if ref := _REF.fullmatch(raw):
+        return RagQuery(RagQueryKind.ACTION, ref.group(1))
+    if raw.startswith("<@") and (mention := _MENTION.match(raw)) and mention.group(1).strip():
+        return RagQuery(RagQueryKind.PERSON, mention.group(1).strip())
+    if raw.startswith("@") and raw[1:].strip():
+        return RagQuery(RagQueryKind.PERSON, raw[1:].strip())
+    if workstream := _WORKSTREAM.fullmatch(raw):
+        return RagQuery(RagQueryKind.WORKSTREAM, workstream.group(1).strip())
+    return RagQuery(RagQueryKind.HELP, raw)
+
+
+@dataclass(frozen=True)
+class WorkstreamLine:
+    ref: str | None
+    name: str
+    counts: dict[Rag | None, int]
+    total: int
+
+
+@dataclass(frozen=True)
+class BoardSummary:
+    board_name: str
+    today: date
+    counts: dict[Rag | None, int]
+    total: int
+    workstreams: tuple[WorkstreamLine, ...]
+    red: tuple[ActionView, ...]
+    overdue: int
+
+
+@dataclass(frozen=True)
+class ActionList:
+    board_name: str
+    title: str
+    actions: tuple[ActionView, ...]
+    today: date
+    empty_text: str
+
+
+@dataclass(frozen=True)
+class ActionDetail:
+    board_name: str
+    action: ActionView
+    history: tuple[HistoryEntry, ...]  # newest first
+    today: date
+
+
+@dataclass(frozen=True)
+class RagHelp:
+    board_name: str | None
+    problem: str | None
+
+
+RagAnswer = BoardSummary | ActionList | ActionDetail | RagHelp
+
+RefKey = tuple[tuple[int, int, str], ...]
+
+
+def natural_ref_key(ref: str) -> RefKey:
+    """Order refs as people read them: 1.9 before 1.10, 2 before 10."""
+    return tuple(
+        (0, int(chunk), "") if chunk.isdigit() else (1, 0, chunk.casefold())
+        for chunk in _CHUNKS.findall(ref.strip())
+    )
+
+
+def _workstream_key(action: ActionView) -> tuple[bool, RefKey, str]:
+    """Plan order for workstreams: by ref, unnumbered ones last, then by name."""
+    ref = action.workstream_ref
+    return (ref is None, natural_ref_key(ref or ""), (action.workstream or "").casefold())
+
+
+def plan_order_key(action: ActionView) -> tuple[tuple[bool, RefKey, str], RefKey]:
+    """Actions as the plan lists them: workstream, then ref."""
+    return (_workstream_key(action), natural_ref_key(action.ref))
+
+
+_WORST_FIRST: dict[Rag | None, int] = {
+    Rag.RED: 0,
+    Rag.AMBER: 1,
+    Rag.GREEN: 2,
+    Rag.NOT_STARTED: 3,
+    None: 4,
+    Rag.COMPLETE: 5,
+}
+
+
+def rag_counts(actions: Iterable[ActionView]) -> dict[Rag | None, int]:
+    """Counts for every status, zeros included, so renderers never guess at keys."""
+    counts: dict[Rag | None, int] = dict.fromkeys((*RAG_ORDER, None), 0)
+    for action in actions:
+        counts[action.rag] += 1
+    return counts
+
+
+def _workstream_lines(actions: Sequence[ActionView]) -> tuple[WorkstreamLine, ...]:
+    """One line per workstream, in plan order."""
+    groups: dict[tuple[str | None, str], list[ActionView]] = {}
+    for action in sorted(actions, key=plan_order_key):
+        groups.setdefault(_workstream_identity(action), []).append(action)
+    return tuple(
+        WorkstreamLine(ref=ref, name=name, counts=rag_counts(members), total=len(members))
+        for (ref, name), members in groups.items()
+    )
+
+
+def _workstream_identity(action: ActionView) -> tuple[str | None, str]:
+    """A workstream's ref and display name, with a name even when the plan gave none."""
+    if action.workstream:
+        return (action.workstream_ref, action.workstream)
+    if action.workstream_ref:
+        return (action.workstream_ref, f"Workstream {action.workstream_ref}")
+    return (None, "No workstream")
+
+
+def _red(actions: Iterable[ActionView]) -> tuple[ActionView, ...]:
+    return tuple(sorted((a for a in actions if a.rag is Rag.RED), key=plan_order_key))
+
+
+def _overdue(actions: Iterable[ActionView], today: date) -> tuple[ActionView, ...]:
+    overdue = (a for a in actions if a.is_overdue(today))
+    return tuple(sorted(overdue, key=lambda a: (a.review_date or today, plan_order_key(a))))
+
+
+def board_summary(plan: BoardPlan, *, today: date) -> BoardSummary:
+    """The board at a glance: the chair's first question is always "what is red?"."""
+    return BoardSummary(
+        board_name=plan.board.name,
+        today=today,
+        counts=rag_counts(plan.actions),
+        total=len(plan.actions),
+        workstreams=_workstream_lines(plan.actions),
+        red=_red(plan.actions),
+        overdue=len(_overdue(plan.actions, today)),
+    )
+
+
+def red_list(plan: BoardPlan, *, today: date) -> ActionList:
+    """The red actions in plan order, which is how the board pack reads them."""
+    return ActionList(
+        board_name=plan.board.name,
+        title="Red actions",
+        actions=_red(plan.actions),
+        today=today,
+        empty_text=f"Nothing is red on {plan.board.name}.",
+    )
+
+
+def overdue_list(plan: BoardPlan, *, today: date) -> ActionList:
+    """Open actions past their review date, the longest-forgotten first."""
+    return ActionList(
+        board_name=plan.board.name,
+        title="Past their review date",
+        actions=_overdue(plan.actions, today),
+        today=today,
+        empty_text=f"No open action on {plan.board.name} is past its review date.",
+    )
+
+
+def person_list(plan: BoardPlan, person: PersonRef, *, today: date) -> ActionList:
+    """What one person owns, the worst first so the conversation starts there."""
+    owned = (a for a in plan.actions if a.owned_by(person.id))
+    ordered = sorted(owned, key=lambda a: (_WORST_FIRST[a.rag], plan_order_key(a)))
+    return ActionList(
+        board_name=plan.board.name,
+        title=f"Actions owned by {person.name}",
+        actions=tuple(ordered),
+        today=today,
+        empty_text=f"{person.name} owns no actions on {plan.board.name}.",
+    )
+
+
+def workstream_list(plan: BoardPlan, key: str, *, today: date) -> ActionList | RagHelp:
+    """One workstream's actions, found by its number or the start of its name."""
+    matches = _matching_workstreams(plan.actions, key)
+    if len(matches) != 1:
+        return RagHelp(board_name=plan.board.name, problem=_workstream_problem(plan, key, matches))
+    (ref, name) = matches[0]
+    actions = sorted(
+        (a for a in plan.actions if _workstream_identity(a) == (ref, name)), key=plan_order_key
+    )
+    return ActionList(
+        board_name=plan.board.name,
+        title=f"Workstream {ref} — {name}" if ref else f"Workstream — {name}",
+        actions=tuple(actions),
+        today=today,
+        empty_text=f"Workstream {name} has no actions.",
+    )
+
+
+def _matching_workstreams(actions: Iterable[ActionView], key: str) -> list[tuple[str | None, str]]:
+    """Exact ref or exact name wins; otherwise every workstream whose name starts with key."""
+    wanted = " ".join(key.split()).casefold()
+    if not wanted:
+        return []
+    ordered = sorted(actions, key=plan_order_key)
+    known = list(dict.fromkeys(_workstream_identity(a) for a in ordered))
+    exact = [ws for ws in known if wanted in ((ws[0] or "").casefold(), ws[1].casefold())]
+    if exact:
+        return exact
+    return [ws for ws in known if _name_starts_with(ws[1], wanted)]
+
+
+def _name_starts_with(name: str, wanted: str) -> bool:
+    """Names like "3 Commitment to Continuous Improvement" match "commitment" too."""
+    folded = name.casefold()
+    return folded.startswith(wanted) or folded.lstrip("0123456789. ").startswith(wanted)
+
+
+def _workstream_problem(plan: BoardPlan, key: str, matches: list[tuple[str | None, str]]) -> str:
+    if not matches:
+        return f"I couldn't find workstream “{key}” on {plan.board.name}."
+    names = ", ".join(f"{ref} {name}" if ref else name for ref, name in matches)
+    return f"“{key}” matches several workstreams: {names}."
+
+
+def find_action(plan: BoardPlan, ref: str) -> ActionView | None:
+    """Refs are compared the way people write them: "02.3" is 2.3."""
+    wanted = natural_ref_key(ref)
+    return next((a for a in plan.actions if natural_ref_key(a.ref) == wanted), None)
+
+
+def action_not_found(plan: BoardPlan, ref: str) -> RagHelp:
+    """Say plainly which ref was missing and where we looked."""
+    return RagHelp(
+        board_name=plan.board.name,
+        problem=f"I couldn't find action {ref} on {plan.board.name}.",
+    )
+
+
+def action_detail(
+    action: ActionView, history: Sequence[HistoryEntry], *, board_name: str, today: date
+) -> ActionDetail:
+    """One action with its history, newest first, because the latest change matters most."""
+    ordered = sorted(history, key=lambda entry: (entry.at, entry.id), reverse=True)
+    return ActionDetail(board_name=board_name, action=action, history=tuple(ordered), today=today)

@@ -1,0 +1,64 @@
+"""Reading and writing the fields an update can change, as the text kept in the history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Session, select
+
+from bot.domain.rag import Rag
+from storage.models import Action, Milestone
+
+MILESTONE_PREFIX = "milestone:"
+OPEN, DONE = "open", "done"
+SIMPLE_FIELDS = ("rag", "review_date", "latest_update", "title", "outcomes", "measures")
+
+
+class UnknownFieldError(ValueError):
+    pass
+
+
+def read_field(session: Session, action: Action, field: str) -> str | None:
+    if field == "review_date":
+        return action.review_date.isoformat() if action.review_date else None
+    if field in SIMPLE_FIELDS:
+        value: str | None = getattr(action, field)
+        return value
+    milestone = _milestone(session, action, field)
+    return DONE if milestone.done else OPEN
+
+
+def write_field(
+    session: Session, action: Action, field: str, value: str | None, *, now: datetime
+) -> None:
+    if field == "review_date":
+        action.review_date = date.fromisoformat(value) if value else None
+    elif field == "rag":
+        action.rag = Rag(value).value if value else None
+    elif field == "latest_update":
+        action.latest_update = value
+        action.latest_update_at = now
+    elif field in SIMPLE_FIELDS:
+        setattr(action, field, value)
+    else:
+        milestone = _milestone(session, action, field)
+        milestone.done = value == DONE
+        milestone.done_at = now if milestone.done else None
+    action.updated_at = now
+
+
+def milestone_field(position: int) -> str:
+    return f"{MILESTONE_PREFIX}{position}"
+
+
+def _milestone(session: Session, action: Action, field: str) -> Milestone:
+    if not field.startswith(MILESTONE_PREFIX):
+        raise UnknownFieldError(field)
+    position = int(field.removeprefix(MILESTONE_PREFIX))
+    statement = select(Milestone).where(
+        Milestone.action_id == action.id, Milestone.position == position
+    )
+    milestone = session.exec(statement).first()
+    if milestone is None:
+        raise UnknownFieldError(field)
+    return milestone

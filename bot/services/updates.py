@@ -1,0 +1,154 @@
+"""Turning a parsed message into recorded changes, and undoing them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session
+
+from bot.domain.plan import FieldChange
+from bot.domain.replies import Notice, NoticeKind, UpdateRecorded, UpdateUndone
+from bot.domain.updates import ParsedUpdate, resolve_shift
+from bot.domain.workdays import WorkingCalendar
+from bot.services.fields import DONE, milestone_field, read_field, write_field
+from storage import history
+from storage.boards import ADMIN, CHAIR, has_role
+from storage.models import Action, Board
+from storage.plan import milestones_of, owner_ids
+
+MIN_UPDATE_WORDS = 2
+
+
+@dataclass(frozen=True)
+class Actor:
+    person_id: int
+    source: str
+
+
+def may_change(session: Session, actor: Actor, action: Action) -> bool:
+    """Owners change their own actions; the board's chairs and admins change any."""
+    assert action.id is not None
+    if actor.person_id in owner_ids(session, action.id):
+        return True
+    return has_role(session, action.board_id, actor.person_id, (CHAIR, ADMIN))
+
+
+def update_words(parsed: ParsedUpdate) -> str | None:
+    """The words kept as the latest update: a bare "red" or "done" leaves the last one alone."""
+    words = parsed.text.strip(" -–—:,.;")
+    return words if len(words.split()) >= MIN_UPDATE_WORDS else None
+
+
+def apply_update(
+    session: Session,
+    *,
+    action: Action,
+    board: Board,
+    actor: Actor,
+    parsed: ParsedUpdate,
+    message: str,
+    now: datetime,
+    today: date,
+    calendar: WorkingCalendar,
+    chosen_date: date | None = None,
+) -> UpdateRecorded | Notice:
+    """Compute before → after for every field the message touches, then write them at once."""
+    wanted = _wanted_values(session, action, parsed, today, calendar, chosen_date)
+    if isinstance(wanted, Notice):
+        return wanted
+    changes = [
+        FieldChange(field, before, after)
+        for field, after in wanted.items()
+        if (before := read_field(session, action, field)) != after
+    ]
+    if not changes:
+        return Notice(NoticeKind.INFO, f"Nothing to change on {action.ref}: it already says that.")
+    for change in changes:
+        write_field(session, action, change.field, change.after, now=now)
+    assert action.id is not None
+    entry = history.record_update(
+        session,
+        action_id=action.id,
+        person_id=actor.person_id,
+        source=actor.source,
+        text=message,
+        changes=changes,
+        now=now,
+    )
+    assert entry.id is not None
+    return UpdateRecorded(board.name, action.ref, action.title, tuple(changes), entry.id)
+
+
+def _wanted_values(
+    session: Session,
+    action: Action,
+    parsed: ParsedUpdate,
+    today: date,
+    calendar: WorkingCalendar,
+    chosen_date: date | None,
+) -> dict[str, str | None] | Notice:
+    wanted: dict[str, str | None] = {}
+    if parsed.rag is not None:
+        wanted["rag"] = parsed.rag.value
+    new_date = chosen_date or parsed.new_date
+    if new_date is None and parsed.date_shift is not None:
+        new_date = resolve_shift(
+            parsed.date_shift, action.review_date, today=today, calendar=calendar
+        )
+    if new_date is not None:
+        wanted["review_date"] = new_date.isoformat()
+    if parsed.milestones_done:
+        assert action.id is not None
+        count = len(milestones_of(session, action.id))
+        missing = [n for n in parsed.milestones_done if not 1 <= n <= count]
+        if missing:
+            return _no_such_milestone(action.ref, missing[0], count)
+        wanted.update({milestone_field(n): DONE for n in parsed.milestones_done})
+    words = update_words(parsed)
+    if words is not None:
+        wanted["latest_update"] = words
+    return wanted
+
+
+def _no_such_milestone(ref: str, number: int, count: int) -> Notice:
+    has = f"it has {count}" if count else "it has none"
+    return Notice(NoticeKind.NOT_UNDERSTOOD, f"{ref} has no milestone {number} ({has}).")
+
+
+def undo(
+    session: Session, *, update_id: int, actor: Actor, board: Board, action: Action, now: datetime
+) -> UpdateUndone | Notice:
+    """Put back the values an update replaced, as a new history entry that says so."""
+    original = history.get_update(session, update_id)
+    if original is None or original.undone_at is not None:
+        return Notice(NoticeKind.INFO, "That update has already been undone.")
+    if original.person_id != actor.person_id and not has_role(
+        session, action.board_id, actor.person_id, (CHAIR, ADMIN)
+    ):
+        return Notice(NoticeKind.REFUSED, "Only the person who made an update can undo it.")
+    if history.later_updates_exist(session, original):
+        return Notice(
+            NoticeKind.REFUSED,
+            f"{action.ref} has been updated again since, so I won't undo the earlier change. "
+            "Send the values you want instead.",
+        )
+    restored = [
+        FieldChange(c.field, c.after, c.before) for c in history.changes_of(session, update_id)
+    ]
+    for change in restored:
+        write_field(session, action, change.field, change.after, now=now)
+    assert action.id is not None
+    assert original.id is not None
+    history.record_update(
+        session,
+        action_id=action.id,
+        person_id=actor.person_id,
+        source=actor.source,
+        text="undo",
+        changes=restored,
+        now=now,
+        undoes_id=original.id,
+    )
+    original.undone_at = now
+    return UpdateUndone(board.name, action.ref, action.title, tuple(restored))

@@ -1,0 +1,323 @@
+"""The chat handlers every adapter drives: a message in, replies out, one unit of work each."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.clock import Clock
+from bot.domain.replies import (
+    ActionChoice,
+    AskWhichAction,
+    AskWhichDate,
+    Notice,
+    NoticeKind,
+    Reply,
+)
+from bot.domain.safety import looks_like_code
+from bot.domain.updates import Command, ParsedUpdate, parse_update
+from bot.domain.workdays import WorkingCalendar
+from bot.services.updates import Actor, apply_update, may_change, undo
+from handlers.conversation import Conversation, IncomingMessage
+from handlers.help import HELP_TEXT, LOOKS_LIKE_CODE, NOT_UNDERSTOOD, TOO_LONG, UNKNOWN_PERSON
+from storage import conversations, history, notifications
+from storage.db import Database
+from storage.models import Action, Board, Person
+from storage.people import find_person, person_by_chat_id
+from storage.plan import actions_owned_by, actions_with_ref
+
+log = logging.getLogger(__name__)
+
+WHICH_ACTION = "which_action"
+WHICH_DATE = "which_date"
+
+
+@dataclass(frozen=True)
+class _Context:
+    session: Session
+    person: Person
+    conversation: Conversation
+    now: datetime
+
+
+class ChatHandlers:
+    """Platform-neutral: Slack, the console and Teams all call these same methods."""
+
+    def __init__(self, *, db: Database, clock: Clock, default_timezone: str = "Europe/London"):
+        self.db = db
+        self.clock = clock
+        self.default_tz = ZoneInfo(default_timezone)
+
+    def identify(self, session: Session, conversation: Conversation) -> Person | None:
+        """Console users are named; chat platforms send account ids linked by `people link`."""
+        if conversation.platform == "console":
+            return find_person(session, conversation.user_id)
+        return person_by_chat_id(session, conversation.platform, conversation.user_id)
+
+    def on_message(self, message: IncomingMessage) -> list[Reply]:
+        """Everything the message changes is committed before the replies are returned."""
+        try:
+            with self.db.session() as session:
+                return self._on_message(session, message)
+        except Exception:
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("message failed (error %s)", error_id)
+            text = f"Sorry, something went wrong and nothing was changed (error {error_id})."
+            return [Notice(NoticeKind.NOT_UNDERSTOOD, text)]
+
+    def _on_message(self, session: Session, message: IncomingMessage) -> list[Reply]:
+        now = self.clock.now()
+        conv = message.conversation
+        if message.event_id and not conversations.first_time_seen(
+            session, platform=conv.platform, event_id=message.event_id, now=now
+        ):
+            return []
+        person = self.identify(session, conv)
+        if person is None:
+            return [Notice(NoticeKind.REFUSED, UNKNOWN_PERSON)]
+        ctx = _Context(session, person, conv, now)
+        parsed = self._parse(message.text, now)
+        if parsed.too_long:
+            return [Notice(NoticeKind.NOT_UNDERSTOOD, TOO_LONG)]
+        if looks_like_code(message.text):
+            return [Notice(NoticeKind.NOT_UNDERSTOOD, LOOKS_LIKE_CODE)]
+        if parsed.command is Command.HELP:
+            return [Notice(NoticeKind.HELP, HELP_TEXT)]
+        if parsed.command is Command.UNDO:
+            return [self._undo(ctx)]
+        pending = self._answer_to_question(ctx, parsed)
+        if pending is not None:
+            return [pending]
+        if not parsed.is_meaningful:
+            return [Notice(NoticeKind.NOT_UNDERSTOOD, NOT_UNDERSTOOD)]
+        return [self._update(ctx, parsed, message.text)]
+
+    # -- which action ---------------------------------------------------------------------------
+
+    def _update(self, ctx: _Context, parsed: ParsedUpdate, text: str) -> Reply:
+        target = self._target_action(ctx, parsed)
+        if isinstance(target, Action):
+            return self._apply(ctx, target, parsed, text)
+        if isinstance(target, list):
+            return self._ask_which_action(ctx, target, text)
+        return target
+
+    def _ask_which_action(self, ctx: _Context, actions: list[Action], text: str) -> Reply:
+        self._remember(ctx, WHICH_ACTION, {"text": text, "choices": [a.id for a in actions]})
+        return AskWhichAction(tuple(self._choice(ctx.session, a) for a in actions))
+
+    def _target_action(self, ctx: _Context, parsed: ParsedUpdate) -> Action | list[Action] | Reply:
+        if parsed.ref:
+            return self._action_by_ref(ctx, parsed.ref)
+        threaded = self._action_in_thread(ctx)
+        if threaded is not None:
+            return threaded
+        assert ctx.person.id is not None
+        owned = [a for a in actions_owned_by(ctx.session, ctx.person.id) if a.rag != "complete"]
+        if len(owned) == 1:
+            return owned[0]
+        if not owned:
+            return Notice(
+                NoticeKind.NOT_UNDERSTOOD,
+                "You don't own any open actions. Start your message with the action's ref, "
+                "e.g. `2.3 amber - slipped to 14 April`.",
+            )
+        return owned
+
+    def _action_by_ref(self, ctx: _Context, ref: str) -> Action | list[Action] | Reply:
+        candidates = list(actions_with_ref(ctx.session, ref))
+        assert ctx.person.id is not None
+        owned = [a for a in candidates if a in actions_owned_by(ctx.session, ctx.person.id)]
+        choices = owned or candidates
+        if not choices:
+            return Notice(NoticeKind.NOT_UNDERSTOOD, f"I can't find an action {ref}.")
+        return choices[0] if len(choices) == 1 else choices
+
+    def _action_in_thread(self, ctx: _Context) -> Action | None:
+        conv = ctx.conversation
+        if conv.thread is None:
+            return None
+        sent = notifications.sent_in_thread(
+            ctx.session, platform=conv.platform, channel=conv.channel, message_ref=conv.thread
+        )
+        if sent is None or sent.action_id is None:
+            return None
+        return ctx.session.get(Action, sent.action_id)
+
+    def _choice(self, session: Session, action: Action) -> ActionChoice:
+        board = session.get(Board, action.board_id)
+        assert board is not None
+        return ActionChoice(action.ref, action.title, board.name)
+
+    # -- applying ---------------------------------------------------------------------------------
+
+    def _apply(
+        self,
+        ctx: _Context,
+        action: Action,
+        parsed: ParsedUpdate,
+        text: str,
+        chosen_date: date | None = None,
+    ) -> Reply:
+        actor = Actor(person_id=ctx.person.id or 0, source=ctx.conversation.platform)
+        if not may_change(ctx.session, actor, action):
+            return Notice(
+                NoticeKind.REFUSED,
+                f"Sorry, only the owners of {action.ref} or the board's chair can change it. "
+                "Nothing was changed.",
+            )
+        if parsed.date_options and chosen_date is None:
+            payload = {"text": text, "action_id": action.id, "options": _iso(parsed.date_options)}
+            self._remember(ctx, WHICH_DATE, payload)
+            return AskWhichDate(parsed.date_phrase or "that date", parsed.date_options)
+        board = ctx.session.get(Board, action.board_id)
+        assert board is not None
+        return apply_update(
+            ctx.session,
+            action=action,
+            board=board,
+            actor=actor,
+            parsed=parsed,
+            message=text,
+            now=ctx.now,
+            today=self._today(ctx.now),
+            calendar=WorkingCalendar(board.bank_holiday_region),
+            chosen_date=chosen_date,
+        )
+
+    def _undo(self, ctx: _Context) -> Reply:
+        assert ctx.person.id is not None
+        threaded = self._action_in_thread(ctx)
+        last = history.last_undoable_update(
+            ctx.session,
+            person_id=ctx.person.id,
+            action_id=threaded.id if threaded else None,
+        )
+        if last is None or last.id is None:
+            return Notice(NoticeKind.INFO, "There's no update of yours to undo.")
+        action = ctx.session.get(Action, last.action_id)
+        assert action is not None
+        board = ctx.session.get(Board, action.board_id)
+        assert board is not None
+        actor = Actor(person_id=ctx.person.id, source=ctx.conversation.platform)
+        return undo(
+            ctx.session, update_id=last.id, actor=actor, board=board, action=action, now=ctx.now
+        )
+
+    # -- questions --------------------------------------------------------------------------------
+
+    def _remember(self, ctx: _Context, kind: str, payload: dict[str, Any]) -> None:
+        assert ctx.person.id is not None
+        conversations.save_question(
+            ctx.session,
+            person_id=ctx.person.id,
+            conversation=ctx.conversation.key,
+            kind=kind,
+            payload=payload,
+            now=ctx.now,
+        )
+
+    def _answer_to_question(self, ctx: _Context, reply: ParsedUpdate) -> Reply | None:
+        """A reply to "which action?" or "which date?" completes the update that was held."""
+        assert ctx.person.id is not None
+        question = conversations.take_question(
+            ctx.session, person_id=ctx.person.id, conversation=ctx.conversation.key, now=ctx.now
+        )
+        if question is None:
+            return None
+        kind, payload = question
+        original_text = str(payload["text"])
+        original = self._parse(original_text, ctx.now)
+        if kind == WHICH_ACTION:
+            return self._answer_which_action(ctx, reply, payload, original, original_text)
+        return self._answer_which_date(ctx, reply, payload, original, original_text)
+
+    def _answer_which_action(
+        self,
+        ctx: _Context,
+        reply: ParsedUpdate,
+        payload: dict[str, Any],
+        original: ParsedUpdate,
+        text: str,
+    ) -> Reply | None:
+        choices = [int(i) for i in payload["choices"]]
+        if not _is_bare_pick(reply):
+            return None  # a full new update: the question lapses and the message stands alone
+        picked = _pick(reply, choices, ctx.session)
+        if picked is None:
+            self._remember(ctx, WHICH_ACTION, payload)
+            return _again(choices)
+        action = ctx.session.get(Action, picked)
+        assert action is not None
+        return self._apply(ctx, action, original, text)
+
+    def _answer_which_date(
+        self,
+        ctx: _Context,
+        reply: ParsedUpdate,
+        payload: dict[str, Any],
+        original: ParsedUpdate,
+        text: str,
+    ) -> Reply | None:
+        options = [date.fromisoformat(d) for d in payload["options"]]
+        chosen = reply.new_date or _nth(reply.text, options)
+        if chosen is None and reply.is_meaningful and not _is_bare_pick(reply):
+            return None
+        if chosen is None:
+            self._remember(ctx, WHICH_DATE, payload)
+            return AskWhichDate(original.date_phrase or "that date", tuple(options))
+        action = ctx.session.get(Action, int(payload["action_id"]))
+        assert action is not None
+        return self._apply(ctx, action, original, text, chosen_date=chosen)
+
+    # -- time ----------------------------------------------------------------------------------
+
+    def _today(self, now: datetime) -> date:
+        return now.astimezone(self.default_tz).date()
+
+    def _parse(self, text: str, now: datetime) -> ParsedUpdate:
+        return parse_update(text, today=self._today(now), calendar=WorkingCalendar())
+
+
+def _iso(days: Sequence[date]) -> list[str]:
+    return [d.isoformat() for d in days]
+
+
+def _nth(text: str, options: Sequence[Any]) -> Any | None:
+    """ "1" or "2" picks from a numbered list."""
+    stripped = text.strip().rstrip(".)")
+    if stripped.isdigit() and 1 <= int(stripped) <= len(options):
+        return options[int(stripped) - 1]
+    return None
+
+
+def _is_bare_pick(reply: ParsedUpdate) -> bool:
+    """Just "2" or just a ref: an answer, not a new update."""
+    rest = reply.text.strip().rstrip(".)")
+    return rest.isdigit() or (reply.ref is not None and not rest)
+
+
+def _pick(reply: ParsedUpdate, choices: list[int], session: Session) -> int | None:
+    picked = _nth(reply.text, choices)
+    if picked is not None:
+        return int(picked)
+    if reply.ref:
+        for action_id in choices:
+            action = session.get(Action, action_id)
+            if action is not None and action.ref == reply.ref:
+                return action_id
+    return None
+
+
+def _again(choices: list[int]) -> Notice:
+    return Notice(
+        NoticeKind.NOT_UNDERSTOOD,
+        f"Please reply with the action's ref or its number (1–{len(choices)}).",
+    )

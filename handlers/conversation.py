@@ -1,0 +1,36 @@
+"""What an adapter tells the core about an incoming chat event, platform-neutral."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """Where a message was said: enough to reply in place and to find the reminder it answers."""
+
+    platform: str
+    user_id: str
+    channel: str
+    thread: str | None = None
+    is_direct: bool = True
+
+    @property
+    def key(self) -> str:
+        """Questions are remembered per conversation, so two threads don't cross answers."""
+        return f"{self.platform}:{self.channel}:{self.thread or '-'}"
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    conversation: Conversation
+    text: str
+    event_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RagRequest:
+    conversation: Conversation
+    text: str
+    board_hint: str | None = None
+    mentioned_user_ids: tuple[str, ...] = ()

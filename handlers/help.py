@@ -1,0 +1,31 @@
+"""The words the bot uses when it can't act: short, kind, and with an example to copy."""
+
+HELP_TEXT = (
+    "Reply to a reminder (or message me) with an update in plain words, e.g.\n"
+    "• amber - slipped to 14 April\n"
+    "• green - recruitment website live\n"
+    "• milestone 2 done\n"
+    "• 2.3 red - no clear scope yet (start with the ref if you own several actions)\n"
+    "• undo (reverses your last update)\n"
+    "Chairs: /rag, /rag red, /rag overdue, /rag 2.3, /rag @name, /rag workstream 4."
+)
+
+NOT_UNDERSTOOD = (
+    "Sorry, I couldn't find an update in that, so nothing was changed. "
+    "Try a status and a few words, e.g. “amber - slipped to 14 April”, or “help”."
+)
+
+TOO_LONG = (
+    "That message is longer than I can take as an update (4,000 characters), so nothing "
+    "was changed. Please send a shorter summary — the detail can stay in the board pack."
+)
+
+UNKNOWN_PERSON = (
+    "Sorry, I don't know who you are yet, so I can't change the plan. Ask your plan "
+    "administrator to link your account (actionbot people link NAME --slack YOUR_ID)."
+)
+
+LOOKS_LIKE_CODE = (
+    "That looks like code rather than an update, so nothing was changed. "
+    "Please describe progress in plain words, e.g. “amber - slipped to 14 April”."
+)

@@ -1,0 +1,110 @@
+"""`/rag`: which board is meant, then the domain's answer for it."""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.clock import Clock
+from bot.domain import summary
+from bot.domain.replies import Notice, NoticeKind
+from bot.domain.summary import RagAnswer, RagQueryKind
+from handlers.conversation import RagRequest
+from storage.boards import board_by_name, boards_for_channel, boards_with_role, list_boards
+from storage.db import Database
+from storage.history import action_history
+from storage.models import Board, Person
+from storage.people import find_person, person_by_chat_id, person_ref
+from storage.plan import action_view, actions_owned_by, find_action, load_board_plan
+
+
+class RagHandler:
+    def __init__(self, *, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    def answer(self, request: RagRequest) -> RagAnswer | Notice:
+        """Read-only: one short transaction, nothing written."""
+        with self.db.session(commit=False) as session:
+            board = self._board(session, request)
+            if isinstance(board, Notice):
+                return board
+            return self._answer(session, board, request)
+
+    def _answer(self, session: Session, board: Board, request: RagRequest) -> RagAnswer | Notice:
+        query = summary.parse_rag_query(request.text)
+        today = self.clock.now().astimezone(ZoneInfo(board.timezone)).date()
+        if query.kind is RagQueryKind.ACTION and query.arg:
+            return self._action(session, board, query.arg, today)
+        if query.kind is RagQueryKind.HELP:
+            return summary.RagHelp(board.name, _problem(query.arg))
+        plan = load_board_plan(session, board)
+        if query.kind is RagQueryKind.RED:
+            return summary.red_list(plan, today=today)
+        if query.kind is RagQueryKind.OVERDUE:
+            return summary.overdue_list(plan, today=today)
+        if query.kind is RagQueryKind.WORKSTREAM and query.arg:
+            return summary.workstream_list(plan, query.arg, today=today)
+        if query.kind is RagQueryKind.PERSON and query.arg:
+            person = self._person(session, request, query.arg)
+            if person is None:
+                return summary.RagHelp(board.name, f"I don't know anyone called {query.arg}.")
+            return summary.person_list(plan, person_ref(session, person), today=today)
+        return summary.board_summary(plan, today=today)
+
+    def _action(self, session: Session, board: Board, ref: str, today: date) -> RagAnswer:
+        assert board.id is not None
+        action = find_action(session, board.id, ref)
+        if action is None or action.id is None:
+            return summary.RagHelp(board.name, f"I couldn't find action {ref} on {board.name}.")
+        history = action_history(session, action.id)
+        view = action_view(session, action)
+        return summary.action_detail(view, history, board_name=board.name, today=today)
+
+    def _person(self, session: Session, request: RagRequest, arg: str) -> Person | None:
+        """A platform mention carries an account id; a typed @name is looked up by name."""
+        platform = request.conversation.platform
+        for user_id in (*request.mentioned_user_ids, arg.split("|")[0]):
+            found = person_by_chat_id(session, platform, user_id)
+            if found is not None:
+                return found
+        return find_person(session, arg.split("|")[-1])
+
+    def _board(self, session: Session, request: RagRequest) -> Board | Notice:
+        """The hint (console), else the channel's board, else the asker's only board."""
+        if request.board_hint:
+            found = board_by_name(session, request.board_hint)
+            return found or _no_board(f"There's no board called “{request.board_hint}”.")
+        in_channel = boards_for_channel(session, request.conversation.channel)
+        if len(in_channel) == 1:
+            return in_channel[0]
+        candidates = self._boards_of_asker(session, request)
+        if len(candidates) == 1:
+            return candidates[0]
+        names = ", ".join(b.name for b in candidates) or "none yet"
+        return _no_board(f"Which board? Ask /rag in the board's channel. Boards: {names}.")
+
+    def _boards_of_asker(self, session: Session, request: RagRequest) -> list[Board]:
+        everything = list(list_boards(session))
+        if len(everything) <= 1:
+            return everything
+        conv = request.conversation
+        if conv.platform == "console":
+            person = find_person(session, conv.user_id)
+        else:
+            person = person_by_chat_id(session, conv.platform, conv.user_id)
+        if person is None or person.id is None:
+            return everything
+        ids = {b.id for b in boards_with_role(session, person.id, "chair")}
+        ids |= {a.board_id for a in actions_owned_by(session, person.id)}
+        return [b for b in everything if b.id in ids] or everything
+
+
+def _problem(arg: str | None) -> str | None:
+    return f"I didn't understand “{arg[:80]}”." if arg else None
+
+
+def _no_board(text: str) -> Notice:
+    return Notice(NoticeKind.INFO, text)

@@ -1,0 +1,351 @@
+"""Plain-text rendering of everything the bot says: the console, and Slack's fallback text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from functools import singledispatch
+
+from bot.domain.digest import Digest, OverdueMilestone
+from bot.domain.plan import ActionView, FieldChange, HistoryEntry, MilestoneView
+from bot.domain.rag import RAG_ORDER, Rag, rag_label
+from bot.domain.reminders import ReminderMessage
+from bot.domain.replies import (
+    AskWhichAction,
+    AskWhichDate,
+    Notice,
+    UpdateRecorded,
+    UpdateUndone,
+)
+from bot.domain.summary import ActionDetail, ActionList, BoardSummary, RagHelp, WorkstreamLine
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+UPDATE_CHARS = 300
+WORDS_CHARS = 160
+BULLET = "•"
+
+
+def format_day(day: date, *, with_year: bool = True) -> str:
+    """Every date the bot shows looks the same ("Fri 31 Mar 2027"), whatever the locale."""
+    text = f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+    return f"{text} {day.year}" if with_year else text
+
+
+def shorten(text: str, limit: int) -> str:
+    """Long commentary would bury the facts; cut on a word and say so with an ellipsis."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
+def quoted(text: str, limit: int = WORDS_CHARS) -> str:
+    return f"“{shorten(text, limit)}”"
+
+
+@singledispatch
+def render_text(content: object) -> str:
+    """Draw any reply, answer, reminder or digest as compact plain text."""
+    raise TypeError(f"no plain-text rendering for {type(content).__name__}")
+
+
+# --- replies -----------------------------------------------------------------------------
+
+
+@render_text.register
+def _update_recorded(content: UpdateRecorded) -> str:
+    changes = "; ".join(_change(c) for c in content.changes) or "nothing changed"
+    return f"Recorded for {content.ref} {content.title}: {changes}. Reply “undo” to reverse it."
+
+
+@render_text.register
+def _update_undone(content: UpdateUndone) -> str:
+    restored = "; ".join(_change(c) for c in content.restored) or "nothing to restore"
+    return f"Undone for {content.ref} {content.title}: {restored}."
+
+
+@render_text.register
+def _ask_which_action(content: AskWhichAction) -> str:
+    boards = {choice.board_name for choice in content.choices}
+    lines = ["Which action do you mean?"]
+    for number, choice in enumerate(content.choices, start=1):
+        where = f" ({choice.board_name})" if len(boards) > 1 else ""
+        lines.append(f"{number}. {choice.ref} {choice.title}{where}")
+    example = content.choices[0].ref if content.choices else "2.3"
+    lines.append(f"Reply with the ref, e.g. {example}")
+    return "\n".join(lines)
+
+
+@render_text.register
+def _ask_which_date(content: AskWhichDate) -> str:
+    if not content.options:
+        return f"I couldn't tell which date “{content.phrase}” means. Reply with the date."
+    with_year = len({d.year for d in content.options}) > 1
+    days = [format_day(d, with_year=with_year) for d in content.options]
+    return f"Did you mean {_or_list(days)}? Reply with the date."
+
+
+@render_text.register
+def _notice(content: Notice) -> str:
+    return content.text
+
+
+def _or_list(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def _change(change: FieldChange) -> str:
+    """One field's before → after, in the words a person would use."""
+    if change.field == "rag":
+        return f"RAG {_rag_text(change.before)} → {_rag_text(change.after)}"
+    if change.field == "review_date":
+        return f"review date {_date_text(change.before)} → {_date_text(change.after)}"
+    if change.field == "latest_update":
+        return f"update {quoted(change.after or '', UPDATE_CHARS)}"
+    if change.field.startswith("milestone:"):
+        number = change.field.partition(":")[2]
+        return f"milestone {number}: {_plain(change.before)} → {_plain(change.after)}"
+    name = change.field.replace("_", " ")
+    return f"{name} {_plain(change.before)} → {_plain(change.after)}"
+
+
+def _rag_text(value: str | None) -> str:
+    if not value:
+        return rag_label(None)
+    try:
+        return Rag(value).label
+    except ValueError:
+        return value
+
+
+def _date_text(value: str | None) -> str:
+    if not value:
+        return "none"
+    try:
+        return format_day(date.fromisoformat(value))
+    except ValueError:
+        return value
+
+
+def _plain(value: str | None) -> str:
+    return shorten(value, WORDS_CHARS) if value else "—"
+
+
+# --- /rag answers --------------------------------------------------------------------------
+
+
+def counts_line(counts: dict[Rag | None, int]) -> str:
+    """Every status, even at zero, so the eye compares like with like; No RAG only if any."""
+    parts = [f"{rag.label} {counts.get(rag, 0)}" for rag in RAG_ORDER]
+    if counts.get(None, 0):
+        parts.append(f"{rag_label(None)} {counts[None]}")
+    return " · ".join(parts)
+
+
+def _compact_counts(counts: dict[Rag | None, int]) -> str:
+    order: list[Rag | None] = [*RAG_ORDER, None]
+    return " · ".join(f"{rag_label(r)} {counts[r]}" for r in order if counts.get(r, 0))
+
+
+def _workstream_line(line: WorkstreamLine) -> str:
+    numbered = line.ref is None or line.name.split(" ", 1)[0] == line.ref
+    name = line.name if numbered else f"{line.ref} {line.name}"
+    return f"{BULLET} {name} — {_compact_counts(line.counts)} ({line.total})"
+
+
+def _words(action: ActionView) -> str:
+    return quoted(action.latest_update) if action.latest_update else "no update yet"
+
+
+def _who_line(action: ActionView) -> str:
+    return f"{BULLET} {action.ref} {action.title} — {action.owner_names}"
+
+
+def _red_line(action: ActionView) -> str:
+    return f"{BULLET} {action.ref} {action.title} — {action.owner_names}: {_words(action)}"
+
+
+@render_text.register
+def _board_summary(content: BoardSummary) -> str:
+    overdue = f"; {content.overdue} past review date" if content.overdue else ""
+    lines = [
+        f"{content.board_name} — RAG on {format_day(content.today)}",
+        f"{counts_line(content.counts)} ({content.total} actions{overdue})",
+    ]
+    if content.workstreams:
+        lines += ["", "Workstreams:", *(_workstream_line(w) for w in content.workstreams)]
+    lines.append("")
+    if content.red:
+        lines += [f"Red ({len(content.red)}):", *(_red_line(a) for a in content.red)]
+    else:
+        lines.append("Nothing is red.")
+    return "\n".join(lines)
+
+
+def _list_item(action: ActionView, today: date) -> str:
+    review = "no review date"
+    if action.review_date is not None:
+        late = " (overdue)" if action.is_overdue(today) else ""
+        review = f"review {format_day(action.review_date)}{late}"
+    head = f"{BULLET} {action.ref} {action.title} — {rag_label(action.rag)} · {review}"
+    return f"{head} · {action.owner_names}\n    {_words(action)}"
+
+
+@render_text.register
+def _action_list(content: ActionList) -> str:
+    heading = f"{content.board_name}: {content.title}"
+    if not content.actions:
+        return f"{heading}\n{content.empty_text}"
+    items = (_list_item(a, content.today) for a in content.actions)
+    return "\n".join([f"{heading} ({len(content.actions)}):", *items])
+
+
+def _review_text(action: ActionView, today: date) -> str:
+    if action.review_date is None:
+        return f"Review: {action.review_date_text or 'no date set'}"
+    shown = format_day(action.review_date)
+    written = (action.review_date_text or "").strip()
+    note = f" (written “{written}”)" if written and written != shown else ""
+    late = " — overdue" if action.is_overdue(today) else ""
+    return f"Review: {shown}{note}{late}"
+
+
+def _owners_text(action: ActionView) -> str:
+    names = [f"{o.name} ({o.role})" if o.role else o.name for o in action.owners]
+    return f"Owners: {', '.join(names) or 'no owner'}"
+
+
+def _milestone_text(milestone: MilestoneView, today: date, *, flag_late: bool = True) -> str:
+    """A dated step; the year is shown only when it is not this year."""
+    when = milestone.date_text or "no date"
+    if milestone.due is not None:
+        when = format_day(milestone.due, with_year=milestone.due.year != today.year)
+    late = " (overdue)" if flag_late and milestone.is_overdue(today) else ""
+    return f"{when} – {shorten(milestone.text, WORDS_CHARS)}{late}"
+
+
+def _history_line(entry: HistoryEntry) -> str:
+    who = entry.who or "someone"
+    what = "; ".join(_change(c) for c in entry.changes)
+    if not what and entry.text:
+        what = quoted(entry.text)
+    flags = " (undone)" if entry.undone else ""
+    kind = "undo" if entry.is_undo else "via"
+    return f"{BULLET} {format_day(entry.at.date())} — {who} {kind} {entry.source}: {what}{flags}"
+
+
+@render_text.register
+def _action_detail(content: ActionDetail) -> str:
+    action, today = content.action, content.today
+    lines = [f"{action.ref} {action.title} — {content.board_name}"]
+    if action.workstream:
+        lines.append(f"Workstream: {action.workstream}")
+    lines += [f"RAG: {rag_label(action.rag)}", _review_text(action, today), _owners_text(action)]
+    if milestones := action.open_milestones():
+        lines.append("Open milestones:")
+        lines += [f"{BULLET} {_milestone_text(m, today)}" for m in milestones]
+    lines.append(_latest_text(action))
+    if content.history:
+        lines += ["History (newest first):", *(_history_line(e) for e in content.history)]
+    return "\n".join(lines)
+
+
+def _latest_text(action: ActionView) -> str:
+    if not action.latest_update:
+        return "Latest update: none yet"
+    when = f" ({format_day(action.latest_update_at.date())})" if action.latest_update_at else ""
+    return f"Latest update{when}: {quoted(action.latest_update, UPDATE_CHARS)}"
+
+
+_HELP_LINES = (
+    "/rag — the board at a glance: totals, workstreams, the red list",
+    "/rag red — the red actions",
+    "/rag overdue — open actions past their review date",
+    "/rag 2.3 — one action with its history",
+    "/rag @name — the actions someone owns",
+    "/rag workstream 4 — one workstream, by number or name",
+)
+
+
+@render_text.register
+def _rag_help(content: RagHelp) -> str:
+    lines = [content.problem] if content.problem else []
+    where = f" ({content.board_name})" if content.board_name else ""
+    lines += [f"What /rag can show{where}:", *_HELP_LINES]
+    return "\n".join(lines)
+
+
+# --- reminders and the digest ---------------------------------------------------------------
+
+
+@render_text.register
+def _reminder(content: ReminderMessage) -> str:
+    action, today = content.action, content.today
+    review = format_day(content.review_date, with_year=content.review_date.year != today.year)
+    status = f"Currently {rag_label(action.rag).upper()}"
+    words = f": {quoted(action.latest_update)}" if action.latest_update else ", no update yet"
+    lines = [
+        f"{action.ref} {action.title} ({content.board_name}) — review {review}. {status}{words}."
+    ]
+    if milestones := action.open_milestones():
+        lines.append(
+            f"Open milestones: {'; '.join(_milestone_text(m, today) for m in milestones)}."
+        )
+    lines.append(f"Reply here with an update, e.g. {_example_reply(content.review_date)}")
+    return "\n".join(lines)
+
+
+def _example_reply(review_date: date) -> str:
+    later = review_date + timedelta(days=14)
+    return f"amber - on track, next step by {later.day} {_MONTH_NAMES[later.month - 1]}"
+
+
+def _section(title: str, lines: Iterable[str]) -> list[str]:
+    items = list(lines)
+    return ["", f"{title} ({len(items)}):", *items] if items else []
+
+
+def _milestone_line(item: OverdueMilestone, today: date) -> str:
+    action = item.action
+    step = _milestone_text(item.milestone, today, flag_late=False)
+    return f"{BULLET} {action.ref} {action.title}: {step}"
+
+
+def _dated_line(action: ActionView, label: str) -> str:
+    when = format_day(action.review_date) if action.review_date else "no date"
+    return f"{BULLET} {action.ref} {action.title} — {label} {when} · {action.owner_names}"
+
+
+@render_text.register
+def _digest(content: Digest) -> str:
+    today = content.today
+    lines = [
+        f"{content.board_name} — weekly digest, {format_day(today)}",
+        counts_line(content.counts),
+    ]
+    if content.red:
+        lines += _section("Red", (_red_line(a) for a in content.red))
+    else:
+        lines += ["", "Nothing is red."]
+    lines += _section("Newly red this week", (_who_line(a) for a in content.newly_red))
+    recovered = (f"{BULLET} {a.ref} {a.title} — now {rag_label(a.rag)}" for a in content.recovered)
+    lines += _section("Recovered", recovered)
+    milestones = (_milestone_line(m, today) for m in content.overdue_milestones)
+    lines += _section("Overdue milestones", milestones)
+    silent = (_dated_line(a, "review was") for a in content.no_update)
+    lines += _section("Past review date with no update", silent)
+    due = (_dated_line(a, "review") for a in content.reviews_due_this_week)
+    lines += _section("Reviews due this week", due)
+    if content.is_quiet:
+        lines += ["", "A quiet week: nothing red, overdue or changed."]
+    return "\n".join(lines)

@@ -1,0 +1,116 @@
+"""Boards, their settings and who chairs them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from bot.domain.plan import BoardView, PersonRef
+from storage.models import Board, BoardRole, Person
+from storage.people import chat_ids_for
+
+CHAIR = "chair"
+ADMIN = "admin"
+
+
+def get_board(session: Session, board_id: int) -> Board | None:
+    return session.get(Board, board_id)
+
+
+def board_by_name(session: Session, name: str) -> Board | None:
+    """Exact name first, then a case-insensitive unique prefix, so `--board worc` works."""
+    exact = session.exec(select(Board).where(Board.name == name)).first()
+    if exact is not None:
+        return exact
+    key = name.casefold().strip()
+    matches = [b for b in list_boards(session) if b.name.casefold().startswith(key)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def boards_for_channel(session: Session, channel_id: str) -> Sequence[Board]:
+    return session.exec(select(Board).where(Board.channel_id == channel_id)).all()
+
+
+def list_boards(session: Session) -> Sequence[Board]:
+    return session.exec(select(Board).order_by(col(Board.id))).all()
+
+
+def ensure_board(session: Session, name: str, *, now: datetime, timezone: str) -> Board:
+    board = session.exec(select(Board).where(Board.name == name)).first()
+    if board is None:
+        board = Board(name=name, timezone=timezone, created_at=now)
+        session.add(board)
+        session.flush()
+    return board
+
+
+def add_role(session: Session, board: Board, person: Person, role: str) -> None:
+    exists = session.exec(
+        select(BoardRole).where(
+            BoardRole.board_id == board.id, BoardRole.person_id == person.id, BoardRole.role == role
+        )
+    ).first()
+    if exists is None:
+        assert board.id is not None
+        assert person.id is not None
+        session.add(BoardRole(board_id=board.id, person_id=person.id, role=role))
+        session.flush()
+
+
+def role_people(session: Session, board_id: int, role: str) -> Sequence[Person]:
+    statement = (
+        select(Person)
+        .join(BoardRole, col(BoardRole.person_id) == col(Person.id))
+        .where(BoardRole.board_id == board_id, BoardRole.role == role)
+        .order_by(Person.name_key)
+    )
+    return session.exec(statement).all()
+
+
+def has_role(session: Session, board_id: int, person_id: int, roles: Sequence[str]) -> bool:
+    statement = select(BoardRole).where(
+        BoardRole.board_id == board_id,
+        BoardRole.person_id == person_id,
+        col(BoardRole.role).in_(roles),
+    )
+    return session.exec(statement).first() is not None
+
+
+def boards_with_role(session: Session, person_id: int, role: str) -> Sequence[Board]:
+    statement = (
+        select(Board)
+        .join(BoardRole, col(BoardRole.board_id) == col(Board.id))
+        .where(BoardRole.person_id == person_id, BoardRole.role == role)
+    )
+    return session.exec(statement).all()
+
+
+def parse_lead_days(text: str) -> tuple[int, ...]:
+    days = sorted({int(part) for part in text.replace(" ", "").split(",") if part}, reverse=True)
+    return tuple(day for day in days if day >= 0)
+
+
+def board_view(session: Session, board: Board) -> BoardView:
+    assert board.id is not None
+    chairs = role_people(session, board.id, CHAIR)
+    admins = role_people(session, board.id, ADMIN)
+    chat_ids = chat_ids_for(session, [p.id for p in (*chairs, *admins) if p.id is not None])
+
+    def ref(person: Person) -> PersonRef:
+        assert person.id is not None
+        return PersonRef(person.id, person.name, person.role, chat_ids.get(person.id, {}))
+
+    return BoardView(
+        id=board.id,
+        name=board.name,
+        channel_id=board.channel_id,
+        timezone=board.timezone,
+        bank_holiday_region=board.bank_holiday_region,
+        digest_weekday=board.digest_weekday,
+        digest_time=board.digest_time,
+        reminder_lead_days=parse_lead_days(board.reminder_lead_days),
+        chairs=tuple(ref(p) for p in chairs),
+        admins=tuple(ref(p) for p in admins),
+    )

@@ -1,0 +1,142 @@
+"""The update history: every change to an action, who made it, when and from where."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from bot.domain.plan import FieldChange, HistoryEntry
+from bot.domain.rag import Rag
+from storage.models import ActionUpdate, Person, UpdateChange
+
+RAG_FIELD = "rag"
+
+
+def record_update(
+    session: Session,
+    *,
+    action_id: int,
+    person_id: int | None,
+    source: str,
+    text: str | None,
+    changes: Sequence[FieldChange],
+    now: datetime,
+    undoes_id: int | None = None,
+) -> ActionUpdate:
+    update = ActionUpdate(
+        action_id=action_id,
+        person_id=person_id,
+        source=source,
+        text=text,
+        undoes_id=undoes_id,
+        created_at=now,
+    )
+    session.add(update)
+    session.flush()
+    assert update.id is not None
+    for change in changes:
+        session.add(
+            UpdateChange(
+                update_id=update.id, field=change.field, before=change.before, after=change.after
+            )
+        )
+    session.flush()
+    return update
+
+
+def changes_of(session: Session, update_id: int) -> tuple[FieldChange, ...]:
+    statement = (
+        select(UpdateChange)
+        .where(UpdateChange.update_id == update_id)
+        .order_by(col(UpdateChange.id))
+    )
+    return tuple(FieldChange(c.field, c.before, c.after) for c in session.exec(statement))
+
+
+def get_update(session: Session, update_id: int) -> ActionUpdate | None:
+    return session.get(ActionUpdate, update_id)
+
+
+def last_undoable_update(
+    session: Session, *, person_id: int, action_id: int | None = None
+) -> ActionUpdate | None:
+    """The person's most recent chat update that has not been undone (and is not an undo)."""
+    statement = select(ActionUpdate).where(
+        ActionUpdate.person_id == person_id,
+        col(ActionUpdate.undone_at).is_(None),
+        col(ActionUpdate.undoes_id).is_(None),
+        col(ActionUpdate.source).not_in(["import", "cli"]),
+    )
+    if action_id is not None:
+        statement = statement.where(ActionUpdate.action_id == action_id)
+    return session.exec(statement.order_by(col(ActionUpdate.id).desc())).first()
+
+
+def later_updates_exist(session: Session, update: ActionUpdate) -> bool:
+    statement = select(ActionUpdate.id).where(
+        ActionUpdate.action_id == update.action_id,
+        col(ActionUpdate.id) > update.id,
+        col(ActionUpdate.undone_at).is_(None),
+        col(ActionUpdate.undoes_id).is_(None),
+    )
+    return session.exec(statement).first() is not None
+
+
+def action_history(session: Session, action_id: int, *, limit: int = 50) -> list[HistoryEntry]:
+    """Newest first."""
+    statement = (
+        select(ActionUpdate, Person)
+        .join(Person, col(Person.id) == col(ActionUpdate.person_id), isouter=True)
+        .where(ActionUpdate.action_id == action_id)
+        .order_by(col(ActionUpdate.id).desc())
+        .limit(limit)
+    )
+    rows = session.exec(statement).all()
+    ids = [u.id for u, _ in rows if u.id is not None]
+    changes: dict[int, list[FieldChange]] = defaultdict(list)
+    if ids:
+        for c in session.exec(
+            select(UpdateChange)
+            .where(col(UpdateChange.update_id).in_(ids))
+            .order_by(col(UpdateChange.id))
+        ):
+            changes[c.update_id].append(FieldChange(c.field, c.before, c.after))
+    return [
+        HistoryEntry(
+            id=u.id or 0,
+            at=u.created_at,
+            who=p.name if p else None,
+            source=u.source,
+            text=u.text,
+            changes=tuple(changes.get(u.id or 0, ())),
+            undone=u.undone_at is not None,
+            is_undo=u.undoes_id is not None,
+        )
+        for u, p in rows
+    ]
+
+
+def rag_before(
+    session: Session, action_ids: Sequence[int], moment: datetime
+) -> dict[int, Rag | None]:
+    """Each action's RAG at `moment`, from the history: the first RAG change after it tells."""
+    if not action_ids:
+        return {}
+    statement = (
+        select(ActionUpdate.action_id, ActionUpdate.created_at, UpdateChange.before)
+        .join(UpdateChange, col(UpdateChange.update_id) == col(ActionUpdate.id))
+        .where(
+            UpdateChange.field == RAG_FIELD,
+            col(ActionUpdate.action_id).in_(list(action_ids)),
+            col(ActionUpdate.created_at) > moment,
+        )
+        .order_by(col(ActionUpdate.id))
+    )
+    found: dict[int, Rag | None] = {}
+    for action_id, _at, before in session.exec(statement):
+        if action_id not in found:
+            found[action_id] = Rag(before) if before else None
+    return found

@@ -1,0 +1,171 @@
+"""The plan as stored. Tables only; queries live in the storage modules beside this one."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UtcDateTime
+
+
+def _utc_column(nullable: bool = False) -> Column[datetime]:
+    return Column(UtcDateTime(), nullable=nullable)
+
+
+class Board(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=200)
+    channel_id: str | None = Field(default=None, max_length=64)
+    timezone: str = Field(default="Europe/London", max_length=64)
+    bank_holiday_region: str = Field(default="ENG", max_length=8)
+    digest_weekday: int = Field(default=0, description="0 = Monday")
+    digest_time: str = Field(default="09:00", max_length=5)
+    reminder_lead_days: str = Field(default="7,1", max_length=64)
+    nudge_every_days: int = Field(default=2)
+    escalate_after_days: int = Field(default=5)
+    created_at: datetime = Field(sa_column=_utc_column())
+
+
+class BoardRole(SQLModel, table=True):
+    __tablename__ = "board_role"
+    __table_args__ = (UniqueConstraint("board_id", "person_id", "role"),)
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="board.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    role: str = Field(max_length=16, description="chair | admin")
+
+
+class Workstream(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("board_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="board.id", index=True)
+    ref: str | None = Field(default=None, max_length=32)
+    name: str = Field(max_length=300)
+    lead: str | None = None
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    name_key: str = Field(unique=True, max_length=200)
+    role: str = Field(default="")
+    email: str | None = Field(default=None, unique=True, max_length=320)
+    timezone: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(sa_column=_utc_column())
+
+
+class ChatIdentity(SQLModel, table=True):
+    __tablename__ = "chat_identity"
+    __table_args__ = (
+        UniqueConstraint("platform", "external_id"),
+        UniqueConstraint("person_id", "platform"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    platform: str = Field(max_length=16)
+    external_id: str = Field(max_length=64)
+
+
+class Action(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("board_id", "ref"),)
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="board.id", index=True)
+    workstream_id: int | None = Field(default=None, foreign_key="workstream.id")
+    ref: str = Field(max_length=32)
+    title: str
+    outcomes: str | None = None
+    measures: str | None = None
+    review_date: date | None = Field(default=None, index=True)
+    review_date_text: str | None = None
+    rag: str | None = Field(default=None, max_length=16)
+    latest_update: str | None = None
+    latest_update_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    created_at: datetime = Field(sa_column=_utc_column())
+    updated_at: datetime = Field(sa_column=_utc_column())
+
+
+class ActionOwner(SQLModel, table=True):
+    __tablename__ = "action_owner"
+    action_id: int = Field(foreign_key="action.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True, index=True)
+
+
+class Milestone(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    position: int
+    due: date | None = None
+    date_text: str = ""
+    text: str
+    done: bool = False
+    done_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class ActionUpdate(SQLModel, table=True):
+    """One entry in an action's history: who changed what, when and from where."""
+
+    __tablename__ = "action_update"
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    source: str = Field(max_length=16, description="slack | console | teams | import | cli")
+    created_at: datetime = Field(sa_column=_utc_column())
+    text: str | None = None
+    undoes_id: int | None = Field(default=None, foreign_key="action_update.id")
+    undone_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class UpdateChange(SQLModel, table=True):
+    __tablename__ = "update_change"
+    id: int | None = Field(default=None, primary_key=True)
+    update_id: int = Field(foreign_key="action_update.id", index=True)
+    field: str = Field(max_length=64)
+    before: str | None = None
+    after: str | None = None
+
+
+class Notification(SQLModel, table=True):
+    """A reminder, nudge or digest, claimed under a unique key before it is sent."""
+
+    __table_args__ = (Index("ix_notification_status", "status", "claimed_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=200)
+    kind: str = Field(max_length=16)
+    board_id: int = Field(foreign_key="board.id", index=True)
+    action_id: int | None = Field(default=None, foreign_key="action.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    due_at: datetime = Field(sa_column=_utc_column())
+    status: str = Field(default="claimed", max_length=16)
+    claimed_at: datetime = Field(sa_column=_utc_column())
+    sent_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    attempts: int = 0
+    platform: str | None = Field(default=None, max_length=16)
+    channel: str | None = Field(default=None, max_length=64)
+    message_ref: str | None = Field(default=None, max_length=64)
+    detail: str | None = None
+
+
+class PendingQuestion(SQLModel, table=True):
+    """An update held back while the bot asks which action or which date was meant."""
+
+    __tablename__ = "pending_question"
+    __table_args__ = (UniqueConstraint("person_id", "conversation"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    conversation: str = Field(max_length=200)
+    kind: str = Field(max_length=16)
+    payload: str
+    created_at: datetime = Field(sa_column=_utc_column())
+
+
+class InboundEvent(SQLModel, table=True):
+    """Chat events already handled, so a platform's retry never applies an update twice."""
+
+    __tablename__ = "inbound_event"
+    __table_args__ = (UniqueConstraint("platform", "event_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    event_id: str = Field(max_length=128)
+    received_at: datetime = Field(sa_column=_utc_column())

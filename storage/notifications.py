@@ -1,0 +1,129 @@
+"""The send log. A reminder or digest is claimed under a unique key before it goes out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.models import Notification
+
+CLAIMED = "claimed"
+SENT = "sent"
+SKIPPED = "skipped"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Claim:
+    key: str
+    kind: str
+    board_id: int
+    due_at: datetime
+    action_id: int | None = None
+    person_id: int | None = None
+
+
+def try_claim(
+    session: Session, claim: Claim, *, now: datetime, stale_after: timedelta
+) -> Notification | None:
+    """Insert the claim. None when it is taken: sent, skipped, or still being sent elsewhere.
+
+    A claim left unfinished for `stale_after` (its sender died mid-send) is taken over, so
+    nothing is lost; the row lock makes only one process win the takeover.
+    """
+    row = Notification(
+        key=claim.key,
+        kind=claim.kind,
+        board_id=claim.board_id,
+        action_id=claim.action_id,
+        person_id=claim.person_id,
+        status=CLAIMED,
+        attempts=1,
+        due_at=claim.due_at,
+        claimed_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return _take_over(session, claim.key, now=now, stale_after=stale_after)
+    return row
+
+
+def _take_over(
+    session: Session, key: str, *, now: datetime, stale_after: timedelta
+) -> Notification | None:
+    statement = select(Notification).where(Notification.key == key).with_for_update()
+    existing = session.exec(statement).first()
+    if existing is None or existing.status != CLAIMED:
+        return None
+    if existing.claimed_at > now - stale_after:
+        return None
+    existing.claimed_at = now
+    existing.attempts += 1
+    session.flush()
+    return existing
+
+
+def mark_sent(
+    session: Session,
+    notification_id: int,
+    *,
+    now: datetime,
+    platform: str,
+    channel: str | None,
+    message_ref: str | None,
+    detail: str | None = None,
+) -> None:
+    row = session.get(Notification, notification_id)
+    assert row is not None
+    row.status = SENT
+    row.sent_at = now
+    row.platform = platform
+    row.channel = channel
+    row.message_ref = message_ref
+    if detail is not None:
+        row.detail = detail
+
+
+def mark_status(session: Session, notification_id: int, status: str, detail: str) -> None:
+    row = session.get(Notification, notification_id)
+    assert row is not None
+    row.status = status
+    row.detail = detail
+
+
+def sent_in_thread(
+    session: Session, *, platform: str, channel: str, message_ref: str
+) -> Notification | None:
+    """The reminder a threaded reply answers."""
+    statement = select(Notification).where(
+        Notification.platform == platform,
+        Notification.channel == channel,
+        Notification.message_ref == message_ref,
+    )
+    return session.exec(statement).first()
+
+
+def last_sent(session: Session, *, board_id: int, kind: str) -> Notification | None:
+    statement = (
+        select(Notification)
+        .where(Notification.board_id == board_id, Notification.kind == kind)
+        .where(Notification.status == SENT)
+        .order_by(col(Notification.due_at).desc())
+    )
+    return session.exec(statement).first()
+
+
+def by_key(session: Session, key: str) -> Notification | None:
+    return session.exec(select(Notification).where(Notification.key == key)).first()
+
+
+def recent(session: Session, *, limit: int = 50) -> Sequence[Notification]:
+    statement = select(Notification).order_by(col(Notification.id).desc()).limit(limit)
+    return session.exec(statement).all()

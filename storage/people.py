@@ -1,0 +1,87 @@
+"""People and the chat accounts that identify them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from bot.domain.plan import PersonRef
+from storage.models import ChatIdentity, Person
+
+
+def name_key(name: str) -> str:
+    """The same person named twice ("Paula Swindlehurst", "paula  swindlehurst") is one person."""
+    return " ".join(name.split()).casefold()
+
+
+def get_or_create_person(session: Session, *, name: str, role: str, now: datetime) -> Person:
+    person = session.exec(select(Person).where(Person.name_key == name_key(name))).first()
+    if person is None:
+        person = Person(
+            name=" ".join(name.split()), name_key=name_key(name), role=role, created_at=now
+        )
+        session.add(person)
+        session.flush()
+    elif role and not person.role:
+        person.role = role
+    return person
+
+
+def find_person(session: Session, text: str) -> Person | None:
+    """By exact name, else by a unique name prefix or unique surname: how chairs type names."""
+    key = name_key(text.lstrip("@"))
+    if not key:
+        return None
+    exact = session.exec(select(Person).where(Person.name_key == key)).first()
+    if exact is not None:
+        return exact
+    people = session.exec(select(Person)).all()
+    matches = [p for p in people if p.name_key.startswith(key) or p.name_key.endswith(" " + key)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def person_by_chat_id(session: Session, platform: str, external_id: str) -> Person | None:
+    statement = (
+        select(Person)
+        .join(ChatIdentity, col(ChatIdentity.person_id) == col(Person.id))
+        .where(ChatIdentity.platform == platform, ChatIdentity.external_id == external_id)
+    )
+    return session.exec(statement).first()
+
+
+def link_chat_id(session: Session, person: Person, *, platform: str, external_id: str) -> None:
+    """One account per platform per person; relinking moves the account."""
+    assert person.id is not None
+    for existing in session.exec(
+        select(ChatIdentity).where(
+            (ChatIdentity.platform == platform)
+            & ((ChatIdentity.external_id == external_id) | (ChatIdentity.person_id == person.id))
+        )
+    ).all():
+        session.delete(existing)
+    session.flush()
+    session.add(ChatIdentity(person_id=person.id, platform=platform, external_id=external_id))
+    session.flush()
+
+
+def list_people(session: Session) -> Sequence[Person]:
+    return session.exec(select(Person).order_by(Person.name_key)).all()
+
+
+def chat_ids_for(session: Session, person_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    ids = list(set(person_ids))
+    found: dict[int, dict[str, str]] = {pid: {} for pid in ids}
+    if not ids:
+        return found
+    rows = session.exec(select(ChatIdentity).where(col(ChatIdentity.person_id).in_(ids))).all()
+    for row in rows:
+        found[row.person_id][row.platform] = row.external_id
+    return found
+
+
+def person_ref(session: Session, person: Person) -> PersonRef:
+    assert person.id is not None
+    chat_ids = chat_ids_for(session, [person.id])[person.id]
+    return PersonRef(id=person.id, name=person.name, role=person.role, chat_ids=chat_ids)

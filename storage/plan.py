@@ -1,0 +1,144 @@
+"""Reading a board's plan into the domain's plain views, in a fixed handful of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from bot.domain.plan import ActionView, BoardPlan, MilestoneView, PersonRef
+from bot.domain.rag import Rag
+from storage.boards import board_view
+from storage.history import rag_before
+from storage.models import Action, ActionOwner, Board, Milestone, Person, Workstream
+from storage.people import chat_ids_for
+
+
+def find_action(session: Session, board_id: int, ref: str) -> Action | None:
+    statement = select(Action).where(Action.board_id == board_id, Action.ref == ref)
+    return session.exec(statement).first()
+
+
+def actions_owned_by(session: Session, person_id: int) -> Sequence[Action]:
+    statement = (
+        select(Action)
+        .join(ActionOwner, col(ActionOwner.action_id) == col(Action.id))
+        .where(ActionOwner.person_id == person_id)
+        .order_by(col(Action.board_id), col(Action.id))
+    )
+    return session.exec(statement).all()
+
+
+def actions_with_ref(session: Session, ref: str) -> Sequence[Action]:
+    return session.exec(select(Action).where(Action.ref == ref)).all()
+
+
+def owner_ids(session: Session, action_id: int) -> set[int]:
+    rows = session.exec(select(ActionOwner).where(ActionOwner.action_id == action_id)).all()
+    return {row.person_id for row in rows}
+
+
+def milestones_of(session: Session, action_id: int) -> Sequence[Milestone]:
+    statement = (
+        select(Milestone).where(Milestone.action_id == action_id).order_by(col(Milestone.position))
+    )
+    return session.exec(statement).all()
+
+
+def action_views(session: Session, actions: Sequence[Action]) -> list[ActionView]:
+    """Owners, milestones and workstreams for many actions at once (no query per action)."""
+    ids = [a.id for a in actions if a.id is not None]
+    if not ids:
+        return []
+    owners = _owners_by_action(session, ids)
+    milestones = _milestones_by_action(session, ids)
+    ws_ids = {a.workstream_id for a in actions if a.workstream_id is not None}
+    workstreams = {
+        w.id: w for w in session.exec(select(Workstream).where(col(Workstream.id).in_(ws_ids)))
+    }
+    return [_view(a, owners, milestones, workstreams) for a in actions]
+
+
+def action_view(session: Session, action: Action) -> ActionView:
+    return action_views(session, [action])[0]
+
+
+def _view(
+    action: Action,
+    owners: dict[int, tuple[PersonRef, ...]],
+    milestones: dict[int, tuple[MilestoneView, ...]],
+    workstreams: dict[int | None, Workstream],
+) -> ActionView:
+    assert action.id is not None
+    workstream = workstreams.get(action.workstream_id)
+    return ActionView(
+        id=action.id,
+        board_id=action.board_id,
+        ref=action.ref,
+        title=action.title,
+        workstream=workstream.name if workstream else None,
+        workstream_ref=workstream.ref if workstream else None,
+        owners=owners.get(action.id, ()),
+        review_date=action.review_date,
+        review_date_text=action.review_date_text,
+        rag=Rag(action.rag) if action.rag else None,
+        latest_update=action.latest_update,
+        latest_update_at=action.latest_update_at,
+        milestones=milestones.get(action.id, ()),
+        outcomes=action.outcomes,
+        measures=action.measures,
+    )
+
+
+def _owners_by_action(session: Session, ids: list[int]) -> dict[int, tuple[PersonRef, ...]]:
+    statement = (
+        select(ActionOwner.action_id, Person)
+        .join(Person, col(Person.id) == col(ActionOwner.person_id))
+        .where(col(ActionOwner.action_id).in_(ids))
+        .order_by(col(Person.id))
+    )
+    rows = session.exec(statement).all()
+    chat_ids = chat_ids_for(session, [p.id for _, p in rows if p.id is not None])
+    found: dict[int, list[PersonRef]] = defaultdict(list)
+    for action_id, person in rows:
+        assert person.id is not None
+        found[action_id].append(
+            PersonRef(person.id, person.name, person.role, chat_ids.get(person.id, {}))
+        )
+    return {key: tuple(value) for key, value in found.items()}
+
+
+def _milestones_by_action(session: Session, ids: list[int]) -> dict[int, tuple[MilestoneView, ...]]:
+    statement = (
+        select(Milestone)
+        .where(col(Milestone.action_id).in_(ids))
+        .order_by(col(Milestone.action_id), col(Milestone.position))
+    )
+    found: dict[int, list[MilestoneView]] = defaultdict(list)
+    for m in session.exec(statement).all():
+        found[m.action_id].append(MilestoneView(m.position, m.due, m.text, m.done, m.date_text))
+    return {key: tuple(value) for key, value in found.items()}
+
+
+def load_board_plan(session: Session, board: Board, *, since: datetime | None = None) -> BoardPlan:
+    """The whole board; with `since`, also each action's RAG at that moment."""
+    assert board.id is not None
+    actions = session.exec(
+        select(Action).where(Action.board_id == board.id).order_by(col(Action.id))
+    ).all()
+    views = tuple(action_views(session, actions))
+    previous = rag_before(session, [v.id for v in views], since) if since else {}
+    return BoardPlan(board_view(session, board), views, previous_rag=previous, previous_at=since)
+
+
+def actions_reviewed_between(session: Session, start: date, end: date) -> Sequence[Action]:
+    """The reminder sweep's only scan: indexed on review_date, so it grows with due items."""
+    statement = (
+        select(Action)
+        .where(col(Action.review_date) >= start, col(Action.review_date) <= end)
+        .where((col(Action.rag).is_(None)) | (col(Action.rag) != Rag.COMPLETE.value))
+        .order_by(col(Action.board_id), col(Action.id))
+    )
+    return session.exec(statement).all()
