@@ -13,11 +13,11 @@ from dateparser.date import DateDataParser
 
 from bot.domain.workdays import WorkingCalendar
 
+_date = date  # DateReading has a field called `date`; annotations inside it need another name
 YearRule = Literal["future", "base"]
 
-MAX_DATE_TEXT = (
-    500  # only the start of a text is read: a date sits near the start of a cell or reply
-)
+# Only the start of a text is read: a date sits near the start of a cell or reply.
+MAX_DATE_TEXT = 500
 EARLIEST_YEAR = 1990
 LATEST_YEAR = 2100
 
@@ -115,7 +115,8 @@ _PHRASE_RE = re.compile(
   | (?P<daymonth>(?:(?:(?:this|next|on)\s+)?{_WEEKDAY},?\s+)?(?:the\s+)?
         (?<![\w./:£$])(?P<dmd>{_DAY})(?:\s*of\s+|[\s\-/]*)(?P<dmm>{_MONTH})
         (?P<dmy>{_YEAR_AFTER})?)
-  | (?P<monthyear>(?P<mym>{_MONTH})(?:[\s,]*(?P<myy>\d{{4}}(?!\d)|'\d{{2}}\b)|-(?P<myy2>\d{{2}})\b(?!-)))
+  | (?P<monthyear>(?P<mym>{_MONTH})
+        (?:[\s,]*(?P<myy>\d{{4}}(?!\d)|'\d{{2}}\b)|-(?P<myy2>\d{{2}})\b(?!-)))
   | (?P<monthday>(?:{_WEEKDAY},?\s+)?(?P<mdm>{_MONTH})\s*(?:the\s+)?(?P<mdd>{_DAY})(?![.,]\d)
         (?:,?\s*(?P<mdy>\d{{4}})(?!\d))?)
   | (?P<numeric>(?<![\w./:\-£$])
@@ -134,8 +135,17 @@ _PHRASE_RE = re.compile(
     """,
     re.IGNORECASE | re.ASCII | re.VERBOSE,
 )
-_KINDS = ("weekend", "fuzzy", "daymonth", "monthyear", "monthday", "numeric", "relative",
-          "weekday", "month")
+_KINDS = (
+    "weekend",
+    "fuzzy",
+    "daymonth",
+    "monthyear",
+    "monthday",
+    "numeric",
+    "relative",
+    "weekday",
+    "month",
+)
 _PAST_BEFORE_RE = re.compile(r"\b(?:last|past|previous)\s+$", re.IGNORECASE | re.ASCII)
 _PARENS_RE = re.compile(r"\([^()]*\)")
 # Unicode spaces become plain spaces one for one, so positions in the text stay valid.
@@ -162,8 +172,8 @@ class DateReading:
     """What a date phrase means: one date, or several candidates to ask about."""
 
     text: str
-    date: date | None
-    options: tuple[date, ...] = ()
+    date: _date | None
+    options: tuple[_date, ...] = ()
     month_only: bool = False
 
     @property
@@ -176,7 +186,9 @@ def _matches(text: str) -> Iterator[re.Match[str]]:
     for match in _PHRASE_RE.finditer(text.translate(_SPACES)):
         if match.group("numeric") and match.group(0) == "24/7":
             continue
-        if match.group("weekday") and _PAST_BEFORE_RE.search(text, max(0, match.start() - 12), match.start()):
+        if match.group("weekday") and _PAST_BEFORE_RE.search(
+            text, max(0, match.start() - 12), match.start()
+        ):
             continue
         yield match
 
@@ -221,7 +233,7 @@ class _Context:
         try:
             reader = getattr(self, f"_{kind}")
             result: DateReading | None = reader(match, text)
-        except ValueError:  # impossible day/month such as 31/02 or a year beyond date.max
+        except (ValueError, OverflowError):  # 31/02, or a year beyond date.max
             return None
         return result
 
@@ -323,7 +335,7 @@ class _Context:
         return DateReading(text, parsed) if parsed else None
 
     def _yearless_day(self, day: int, month: int) -> int | None:
-        """'14 April' on 23 Nov 2026 is 2027 in chat, 2026 in an import; 29 Feb finds a leap year."""
+        """'14 April' on 23 Nov 2026: 2027 in chat, 2026 in an import; 29 Feb finds a leap year."""
         if self.year_rule == "base":
             return self.today.year
         for year in range(self.today.year, self.today.year + 9):

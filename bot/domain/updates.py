@@ -1,4 +1,4 @@
-"""Reading an owner's one-line reply: RAG, new review date, milestones done, and the words to keep."""
+"""Reading an owner's one-line reply: RAG, new review date, milestones done, words to keep."""
 
 from __future__ import annotations
 
@@ -153,8 +153,9 @@ _NEEDS_SEPARATOR = frozenset(
 )
 # 'Red tape', 'green paper', 'amber alert': colour words that start a noun, not a status.
 _COMPOUNDS = frozenset(
-    "tape paper papers light lights flag flags line lines belt card cards zone zones book alert"
-    " alerts space spaces field fields shoots list route team carpet herring cross".split()
+    {"tape", "paper", "papers", "light", "lights", "flag", "flags", "line", "lines", "belt"}
+    | {"card", "cards", "zone", "zones", "book", "alert", "alerts", "space", "spaces", "field"}
+    | {"fields", "shoots", "list", "route", "team", "carpet", "herring", "cross"}
 )
 
 
@@ -185,11 +186,11 @@ _CUE_RE = re.compile(
 
 
 def _read_rag(body: str) -> tuple[Rag | None, str]:
-    """A status at the start beats a 'red to amber' move, which beats other cues ('now amber')."""
-    lead = _lead_rag(body)
-    if lead is not None and lead[2]:
-        return lead[0], lead[1]
+    """A status set off at the start beats 'red to amber', which beats other cues ('now amber')."""
     transition = _TRANSITION_RE.search(body)
+    lead = _lead_rag(body)
+    if lead is not None and lead[2] and (transition is None or transition.start() > 0):
+        return lead[0], lead[1]
     if transition is not None:
         return _PHRASES[_key(transition.group("rag"))], body
     if lead is not None:
@@ -254,7 +255,8 @@ _ITEMS = rf"{_ITEM}(?:\s*(?:,|&|\+|/|\band\b)\s*{_ITEM})*"
 _MILESTONE = r"(?:milestones?\s*(?:no\.?\s*)?[#]?\s*|ms\s*(?=\d)|m(?=\d))"
 _DONE = r"(?:done|complete|completed|achieved|met|finished|delivered|closed|signed\s+off)"
 _MILESTONES_RE = re.compile(
-    rf"""\b{_MILESTONE}(?P<before>{_ITEMS})\s*(?:(?:is|are|was|were|has\s+been|have\s+been|now|all|both)\s+){{0,3}}[:\-]?\s*{_DONE}\b
+    rf"""\b{_MILESTONE}(?P<before>{_ITEMS})\s*
+          (?:(?:is|are|was|were|has\s+been|have\s+been|now|all|both)\s+){{0,3}}[:\-]?\s*{_DONE}\b
        |\b{_DONE}\s*[:\-]?\s*{_MILESTONE}(?P<after>{_ITEMS})""",
     _FLAGS | re.VERBOSE,
 )
@@ -265,7 +267,9 @@ def _milestones(body: str) -> tuple[int, ...]:
     """'milestone 2 done', 'milestones 1 and 3 complete', 'm2 done', 'done milestone 2'."""
     numbers: set[int] = set()
     for match in _MILESTONES_RE.finditer(body):
-        for item in re.findall(r"\d{1,2}|[a-z]{3,5}", (match.group("before") or match.group("after")).lower()):
+        for item in re.findall(
+            r"\d{1,2}|[a-z]{3,5}", (match.group("before") or match.group("after")).lower()
+        ):
             value = int(item) if item.isdigit() else _NUMBER_WORDS.get(item, 0)
             if value >= 1:
                 numbers.add(value)
@@ -291,6 +295,7 @@ _DATE_CUE_RE = re.compile(
     _FLAGS | re.VERBOSE,
 )
 _CUE_WINDOW = 60
+_MAX_CUED_DATES = 6  # more than this and the bot asks anyway; caps dateparser work per reply
 _FILLER = " .!,;:-–—"
 
 
@@ -309,7 +314,7 @@ def _read_dates(body: str, words: str, today: date, calendar: WorkingCalendar) -
     """Cued dates become the new review date; two different ones, or 'next Friday', are asked."""
     phrases = _cued_phrases(body) or _only_phrase(words)
     readings = []
-    for phrase in phrases:
+    for phrase in phrases[:_MAX_CUED_DATES]:
         reading = read_date(phrase.text, today=today, calendar=calendar, year_rule="future")
         if reading is not None:
             readings.append(reading)
@@ -320,14 +325,14 @@ def _read_dates(body: str, words: str, today: date, calendar: WorkingCalendar) -
                 candidates.append(day)
     if not candidates:
         return _Dates()
-    phrase = " or ".join(dict.fromkeys(r.text for r in readings))
+    words = " or ".join(dict.fromkeys(r.text for r in readings))
     if len(candidates) == 1:
-        return _Dates(new_date=candidates[0], phrase=phrase)
-    return _Dates(options=tuple(candidates), phrase=phrase)
+        return _Dates(new_date=candidates[0], phrase=words)
+    return _Dates(options=tuple(candidates), phrase=words)
 
 
 def _cued_phrases(body: str) -> list[DatePhrase]:
-    """Date phrases right after 'slipped to', 'new date', 'by' ...; narrative dates are left alone."""
+    """Dates right after 'slipped to', 'new date', 'by' ...; narrative dates are left alone."""
     return [
         phrase
         for phrase in find_date_phrases(body)

@@ -13,118 +13,30 @@ MILESTONE_TEXT = "milestone_text"
 
 FileKind = Literal["plan", "milestones"]
 
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "ref": (
-        "ref",
-        "refno",
-        "refnumber",
-        "reference",
-        "no",
-        "number",
-        "actionref",
-        "actionno",
-        "actionnumber",
-        "projectref",
-        "projectno",
-        "id",
-    ),
-    "title": (
-        "action",
-        "actions",
-        "project",
-        "projects",
-        "title",
-        "actiondescription",
-        "descriptionofaction",
-        "projectname",
-        "actiontitle",
-        "projecttitle",
-    ),
-    "outcomes": (
-        "outcomes",
-        "outcome",
-        "outcomesexpected",
-        "expectedoutcomes",
-        "expectedoutcome",
-        "outcomeexpected",
-    ),
-    "measures": (
-        "measure",
-        "measures",
-        "measureofsuccess",
-        "measuresofsuccess",
-        "kpi",
-        "kpis",
-        "successmeasures",
-        "successmeasure",
-    ),
-    "owners": (
-        "bywhom",
-        "owners",
-        "owner",
-        "lead",
-        "leads",
-        "responsible",
-        "actionowner",
-        "actionowners",
-        "projectowner",
-        "responsibleofficer",
-        "leadofficer",
-    ),
-    "review_date": (
-        "reviewdate",
-        "review",
-        "duedate",
-        "deadline",
-        "targetdate",
-        "due",
-        "nextreview",
-        "nextreviewdate",
-        "dateofreview",
-    ),
-    "rag": ("rag", "ragstatus", "status", "ragrating", "rating"),
-    "latest_update": (
-        "update",
-        "updates",
-        "latestupdate",
-        "commentary",
-        "comments",
-        "comment",
-        "progress",
-        "progressupdate",
-        "latestposition",
-        "currentposition",
-    ),
-    "workstream": (
-        "workstream",
-        "workstreamname",
-        "priority",
-        "priorityarea",
-        "priorityareas",
-        "theme",
-        "area",
-    ),
-    "workstream_ref": (
-        "workstreamref",
-        "workstreamno",
-        "workstreamnumber",
-        "priorityref",
-        "priorityno",
-        "priorityareano",
-        "themeref",
-    ),
-    "workstream_lead": (
-        "workstreamlead",
-        "workstreamleads",
-        "prioritylead",
-        "priorityarealead",
-        "themelead",
-        "sponsor",
-    ),
-    MILESTONE_DATE: ("date", "datetext", "milestonedate", "targetdatetext"),
-    MILESTONE_TEXT: ("description", "milestonedescription", "milestonetext"),
+# Normalised header spellings (see normalise) for each field, space-separated.
+_SYNONYMS: dict[str, str] = {
+    "ref": "ref refno refnumber reference no number actionref actionno actionnumber projectref "
+    "projectno id",
+    "title": "action actions project projects title actiondescription descriptionofaction "
+    "projectname actiontitle projecttitle",
+    "outcomes": "outcomes outcome outcomesexpected expectedoutcomes expectedoutcome",
+    "measures": "measure measures measureofsuccess measuresofsuccess kpi kpis successmeasures",
+    "owners": "bywhom owners owner lead leads responsible actionowner actionowners projectowner "
+    "responsibleofficer leadofficer",
+    "review_date": "reviewdate review duedate deadline targetdate due nextreview nextreviewdate "
+    "dateofreview",
+    "rag": "rag ragstatus status ragrating rating",
+    "latest_update": "update updates latestupdate commentary comments comment progress "
+    "progressupdate latestposition currentposition",
+    "workstream": "workstream workstreamname priority priorityarea priorityareas theme area",
+    "workstream_ref": "workstreamref workstreamno workstreamnumber priorityref priorityno "
+    "priorityareano themeref",
+    "workstream_lead": "workstreamlead workstreamleads prioritylead priorityarealead themelead "
+    "sponsor",
+    MILESTONE_DATE: "date datetext milestonedate",
+    MILESTONE_TEXT: "description milestonedescription milestonetext",
 }
-_FIELD_BY_NAME = {name: field for field, names in _SYNONYMS.items() for name in names}
+_FIELD_BY_NAME = {name: field for field, names in _SYNONYMS.items() for name in names.split()}
 
 _MONTH = (
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|"
@@ -198,6 +110,13 @@ def map_columns(header: Sequence[str]) -> Columns:
     return Columns(tuple(header), index, tuple(cells))
 
 
+def header_score(header: Sequence[str]) -> int:
+    """How many columns a row names; 0 unless it can head a plan or a milestones list."""
+    columns = map_columns(header)
+    if columns.kind is None:
+        return 0
+    return len(columns.index) + len(columns.milestone_cells)
+
+
 def is_header(header: Sequence[str]) -> bool:
-    """Used to find the header row below any title rows a spreadsheet has."""
-    return map_columns(header).kind is not None
+    return header_score(header) > 0

@@ -6,12 +6,13 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 from bot.domain.dates import read_date
 from bot.domain.rag import Rag, rag_from_cell
 from bot.domain.workdays import WorkingCalendar
-from bot.plan_io.columns import MILESTONE_DATE, Columns, is_header, map_columns
+from bot.plan_io.columns import MILESTONE_DATE, Columns, header_score, map_columns
 from bot.plan_io.milestones import (
     UNDATED,
     dedupe_milestones,
@@ -55,7 +56,7 @@ def read_plan_file(
 ) -> tuple[list[ActionRow], list[CellError]]:
     """One file's rows and problems; the caller decides whether anything may be kept."""
     try:
-        table = read_table(path, is_header)
+        table = read_table(path, header_score)
     except TableError as error:
         return [], [CellError(path.name, 0, "", str(error))]
     except OSError as error:
@@ -74,14 +75,15 @@ class _Context:
     as_of: date
     calendar: WorkingCalendar
 
-    @property
+    @cached_property
     def numbers_workstreams(self) -> bool:
         """St Helens has priorities but no refs: number them in order of appearance."""
         names = self.columns
         return names.has("workstream") and not names.has("workstream_ref") and not names.has("ref")
 
-    @property
+    @cached_property
     def present(self) -> frozenset[str]:
+        """The fields this file speaks for; the same for every row, so worked out once."""
         found = {name for name in FIELDS if self.columns.has(name)}
         if self.columns.milestone_cells:
             found.add("milestones")
@@ -159,7 +161,7 @@ class _Cells:
         if reading is not None and reading.date is not None:
             return reading.date
         if reading is not None and reading.is_ambiguous:
-            options = " or ".join(day.strftime("%d/%m/%Y") for day in reading.options)
+            options = " or ".join(_text(day) for day in reading.options)
             self.field_error("review_date", f"'{text}' could mean {options}: write it in full")
         else:
             self.field_error(
@@ -236,7 +238,7 @@ def _milestone_row(cells: _Cells) -> ActionRow | None:
     text_index = columns.milestone_text
     assert text_index is not None  # guaranteed by Columns.kind == "milestones"
     date_cell, text = cells.raw(columns.index[MILESTONE_DATE]), _text(cells.raw(text_index))
-    if not text and (not isinstance(date_cell, date) and _text(date_cell).casefold() in UNDATED):
+    if not text and isinstance(date_cell, str) and _text(date_cell).casefold() in UNDATED:
         return None
     ref = cells.ref()
     if ref is None:

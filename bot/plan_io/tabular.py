@@ -14,7 +14,7 @@ from typing import Any
 import openpyxl
 
 Cell = str | date
-HeaderTest = Callable[[Sequence[str]], bool]
+HeaderScore = Callable[[Sequence[str]], int]
 
 HEADER_SEARCH_ROWS = 20
 _NUMBER_TYPES = (int, float)
@@ -46,13 +46,13 @@ class TableError(Exception):
     """The file as a whole cannot be read as a table."""
 
 
-def read_table(path: Path, is_header: HeaderTest) -> Table:
+def read_table(path: Path, score: HeaderScore) -> Table:
     """Dispatch on extension so a mislabelled file gets a clear message, not a crash."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _table(path.name, _csv_rows(path), is_header)
+        return _table(path.name, _csv_rows(path), score)
     if suffix == ".xlsx":
-        return _xlsx_table(path, is_header)
+        return _xlsx_table(path, score)
     raise TableError(f"cannot read '{suffix or path.name}' files: save the plan as .csv or .xlsx")
 
 
@@ -75,14 +75,24 @@ def cell_value(value: object) -> Cell:
     return str(value)
 
 
-def _table(name: str, rows: Iterable[tuple[Cell, ...]], is_header: HeaderTest) -> Table:
-    """The header is the first of the top rows that names recognisable columns."""
-    numbered = enumerate(rows, start=1)
-    for number, cells in islice(numbered, HEADER_SEARCH_ROWS):
-        header = tuple(_header_text(cell) for cell in cells)
-        if is_header(header):
-            body = tuple(TableRow(n, cells) for n, cells in numbered)
-            return Table(name, header, number, body)
+def _table(name: str, rows: Iterable[tuple[Cell, ...]], score: HeaderScore) -> Table:
+    """The header is found by content among the top rows, below any title rows."""
+    all_rows = iter(rows)
+    top = list(islice(all_rows, HEADER_SEARCH_ROWS))
+    at = _header_index([score(tuple(_header_text(cell) for cell in cells)) for cells in top])
+    header = tuple(_header_text(cell) for cell in top[at])
+    body = [*top[at + 1 :], *all_rows]
+    numbered = (TableRow(number, cells) for number, cells in enumerate(body, start=at + 2))
+    return Table(name, header, at + 1, tuple(numbered))
+
+
+def _header_index(scores: list[int]) -> int:
+    """The first row naming two or more columns wins over a title like "Actions" above it,
+    which names only one; a one-column plan still has a header."""
+    for least in (2, 1):
+        for index, found in enumerate(scores):
+            if found >= least:
+                return index
     raise TableError(
         f"no header row in the first {HEADER_SEARCH_ROWS} rows: expected a column such as "
         "'Action', 'Project' or 'Title' (or 'Ref', 'Date' and 'Description' for milestones)"
@@ -116,7 +126,7 @@ def _decode(data: bytes) -> str:
     raise TableError("cannot decode the file as text: save it as CSV UTF-8")
 
 
-def _xlsx_table(path: Path, is_header: HeaderTest) -> Table:
+def _xlsx_table(path: Path, score: HeaderScore) -> Table:
     """First worksheet whose top rows hold a header; the rest are notes, charts or lookups."""
     if path.stat().st_size == 0:
         raise TableError("the file is empty")
@@ -125,7 +135,7 @@ def _xlsx_table(path: Path, is_header: HeaderTest) -> Table:
     except Exception as error:  # openpyxl raises many kinds of error on a damaged file
         raise TableError(f"not a readable .xlsx workbook ({type(error).__name__})") from error
     try:
-        return _first_table(path.name, workbook.worksheets, is_header)
+        return _first_table(path.name, workbook.worksheets, score)
     except TableError:
         raise
     except Exception as error:  # read-only sheets parse lazily, so damage shows up here too
@@ -134,10 +144,10 @@ def _xlsx_table(path: Path, is_header: HeaderTest) -> Table:
         workbook.close()
 
 
-def _first_table(name: str, sheets: Sequence[Any], is_header: HeaderTest) -> Table:
+def _first_table(name: str, sheets: Sequence[Any], score: HeaderScore) -> Table:
     for sheet in sheets:
         try:
-            return _table(name, _sheet_rows(sheet), is_header)
+            return _table(name, _sheet_rows(sheet), score)
         except TableError:
             continue
     raise TableError(

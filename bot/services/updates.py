@@ -96,6 +96,12 @@ def _wanted_values(
         new_date = resolve_shift(
             parsed.date_shift, action.review_date, today=today, calendar=calendar
         )
+    if new_date is not None and new_date < today:
+        return Notice(
+            NoticeKind.NOT_UNDERSTOOD,
+            f"{new_date:%a %d %b %Y} is in the past, so nothing was changed. "
+            "Send the new review date, e.g. “new date 30 April”.",
+        )
     if new_date is not None:
         wanted["review_date"] = new_date.isoformat()
     if parsed.milestones_done:

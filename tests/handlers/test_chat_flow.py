@@ -84,7 +84,7 @@ def test_a_ref_at_the_start_picks_the_action(services: Services) -> None:
 
 
 def test_someone_else_cannot_change_an_action_but_the_chair_can(services: Services) -> None:
-    owner, refs = _multi_owner(services)
+    _owner, refs = _multi_owner(services)
     outsider, _ = _single_owner(services)
     target = next(r for r in refs if r not in owned_refs(services, outsider))
     before = action(services, target)
@@ -161,7 +161,7 @@ def test_nonsense_gets_a_kind_answer_and_changes_nothing(services: Services, tex
 
 
 def test_the_same_event_delivered_twice_is_applied_once(services: Services) -> None:
-    name, ref = _single_owner(services)
+    name, _ref = _single_owner(services)
     count = history_count(services)
     first = say(services, name, "green - website live", event_id="Ev1")
     second = say(services, name, "green - website live", event_id="Ev1")
@@ -212,3 +212,16 @@ def test_a_milestone_is_ticked_by_number_and_a_missing_one_is_explained(
         assert ("milestone:1", "open", "done") in {
             (c.field, c.before, c.after) for c in reply.changes
         }
+
+
+def test_a_new_review_date_in_the_past_is_questioned_not_recorded(services: Services) -> None:
+    name, ref = _single_owner(services)
+    before = action(services, ref)
+    count = history_count(services)
+
+    [reply] = say(services, name, "amber - new date 14 April 2020")
+
+    assert isinstance(reply, Notice)
+    assert "past" in reply.text
+    assert action(services, ref) == before
+    assert history_count(services) == count

@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from plan_io_support import CALENDAR, WORCS_AS_OF
 
 from bot.plan_io.milestones import (
     dedupe_milestones,
@@ -16,6 +15,7 @@ from bot.plan_io.milestones import (
     parse_milestones,
 )
 from bot.plan_io.rows import MilestoneRow
+from tests.plan_io.support import CALENDAR, WORCS_AS_OF
 
 
 def _parse(cell: str) -> tuple[MilestoneRow, ...]:
@@ -42,16 +42,16 @@ def test_a_cell_with_two_milestones() -> None:
 @pytest.mark.parametrize(
     ("cell", "due", "date_text", "text"),
     [
-        ("O1 Mar - Working group established", date(2017, 3, 1), "01 Mar", "Working group established"),
+        ("O1 Mar - Working group", date(2017, 3, 1), "01 Mar", "Working group"),
         ("01 Mar- Complete training", date(2017, 3, 1), "01 Mar", "Complete training"),
-        ("Apr - Embed usage of new CSE tracker", date(2017, 4, 28), "Apr", "Embed usage of new CSE tracker"),
-        ("14 March - Development of new CSE Tracker", date(2017, 3, 14), "14 March", "Development of new CSE Tracker"),
-        ("11 April - Partnership Locality Event", date(2017, 4, 11), "11 April", "Partnership Locality Event"),
+        ("Apr - Embed usage", date(2017, 4, 28), "Apr", "Embed usage"),
+        ("14 March - New CSE Tracker", date(2017, 3, 14), "14 March", "New CSE Tracker"),
+        ("11 April - Locality Event", date(2017, 4, 11), "11 April", "Locality Event"),
         ("6 Mar - Co-ordination of audits", date(2017, 3, 6), "6 Mar", "Co-ordination of audits"),
         ("TBC - S&QA GM scoping sessions", None, "TBC", "S&QA GM scoping sessions"),
-        ("09 Mar 2018 - Next year's version", date(2018, 3, 9), "09 Mar 2018", "Next year's version"),
+        ("09 Mar 2018 - Next year", date(2018, 3, 9), "09 Mar 2018", "Next year"),
     ],
-)  # fmt: skip
+)
 def test_date_tokens(cell: str, due: date | None, date_text: str, text: str) -> None:
     assert _parse(cell) == (MilestoneRow(due, date_text, text),)
 

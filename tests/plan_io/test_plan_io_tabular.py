@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.plan_io.columns import is_header
+from bot.plan_io.columns import header_score
 from bot.plan_io.tabular import TableError, cell_value, read_table
 
 
@@ -28,7 +28,7 @@ def _xlsx(path: Path, rows: list[list[object]], *, sheets: int = 1) -> Path:
 def test_csv_rows_are_numbered_as_a_spreadsheet_shows_them(tmp_path: Path) -> None:
     path = tmp_path / "plan.csv"
     path.write_text('Ref,Action\r\n1.1,"two\r\nlines"\r\n1.2,Next\r\n', encoding="utf-8")
-    table = read_table(path, is_header)
+    table = read_table(path, header_score)
     assert table.header_row == 1
     assert [(row.number, row.cells) for row in table.rows] == [
         (2, ("1.1", "two\r\nlines")),
@@ -39,19 +39,19 @@ def test_csv_rows_are_numbered_as_a_spreadsheet_shows_them(tmp_path: Path) -> No
 def test_byte_order_mark_is_not_part_of_the_first_header(tmp_path: Path) -> None:
     path = tmp_path / "plan.csv"
     path.write_bytes("\ufeffRef,Action\n1,A\n".encode())
-    assert read_table(path, is_header).header == ("Ref", "Action")
+    assert read_table(path, header_score).header == ("Ref", "Action")
 
 
 def test_cp1252_files_from_older_excel_are_read(tmp_path: Path) -> None:
     path = tmp_path / "plan.csv"
     path.write_bytes("Action,Update\nBudget,£550 – agreed\n".encode("cp1252"))
-    assert read_table(path, is_header).rows[0].cells == ("Budget", "£550 – agreed")
+    assert read_table(path, header_score).rows[0].cells == ("Budget", "£550 – agreed")
 
 
 def test_header_is_found_below_title_rows(tmp_path: Path) -> None:
     path = tmp_path / "plan.csv"
     path.write_text("St Helens Improvement Plan\n\nAction,By Whom\nA,B\n", encoding="utf-8")
-    table = read_table(path, is_header)
+    table = read_table(path, header_score)
     assert (table.header_row, table.rows[0].number) == (3, 4)
 
 
@@ -68,21 +68,21 @@ def test_unreadable_csv_files(tmp_path: Path, content: bytes, message: str) -> N
     path = tmp_path / "plan.csv"
     path.write_bytes(content)
     with pytest.raises(TableError, match=message):
-        read_table(path, is_header)
+        read_table(path, header_score)
 
 
 def test_other_extensions_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "plan.docx"
     path.write_text("Action\nA\n")
     with pytest.raises(TableError, match=r"\.docx"):
-        read_table(path, is_header)
+        read_table(path, header_score)
 
 
 def test_binary_garbage_named_xlsx(tmp_path: Path) -> None:
     path = tmp_path / "plan.xlsx"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
-    with pytest.raises(TableError, match="not a readable .xlsx"):
-        read_table(path, is_header)
+    with pytest.raises(TableError, match=r"not a readable \.xlsx"):
+        read_table(path, header_score)
 
 
 def test_xlsx_header_below_title_and_typed_cells(tmp_path: Path) -> None:
@@ -90,10 +90,10 @@ def test_xlsx_header_below_title_and_typed_cells(tmp_path: Path) -> None:
         ["Improvement Plan"],
         [],
         ["Ref", "Action", "Review Date", "Count"],
-        [1.1, "First", datetime(2022, 11, 30), 3],
+        [1.1, "First", datetime(2022, 11, 30), 3],  # noqa: DTZ001 - Excel dates are naive
         [2.1, "Second", None, 2.5],
     ]
-    table = read_table(_xlsx(tmp_path / "plan.xlsx", rows), is_header)
+    table = read_table(_xlsx(tmp_path / "plan.xlsx", rows), header_score)
     assert table.header_row == 3
     assert [(row.number, row.cells) for row in table.rows] == [
         (4, ("1.1", "First", date(2022, 11, 30), "3")),
@@ -103,27 +103,33 @@ def test_xlsx_header_below_title_and_typed_cells(tmp_path: Path) -> None:
 
 def test_xlsx_uses_the_first_sheet_with_a_header(tmp_path: Path) -> None:
     path = _xlsx(tmp_path / "plan.xlsx", [["Action"], ["Only action"]], sheets=2)
-    assert read_table(path, is_header).rows[0].cells == ("Only action",)
+    assert read_table(path, header_score).rows[0].cells == ("Only action",)
 
 
 def test_xlsx_without_a_plan_sheet(tmp_path: Path) -> None:
     path = _xlsx(tmp_path / "plan.xlsx", [["colour", "size"], ["red", 9]])
     with pytest.raises(TableError, match="no worksheet"):
-        read_table(path, is_header)
+        read_table(path, header_score)
 
 
 @pytest.mark.parametrize(
     ("value", "cell"),
     [
         (None, ""),
-        (1.1, "1.1"),
-        (1.10, "1.1"),  # openpyxl hands back the float: a typed-in 1.10 cannot be told apart
+        (1.1, "1.1"),  # also what a typed-in 1.10 arrives as: the float cannot tell them apart
         (2.0, "2"),
         (7, "7"),
         (True, "TRUE"),
-        (datetime(2017, 3, 9, 0, 0), date(2017, 3, 9)),
+        (datetime(2017, 3, 9, 0, 0), date(2017, 3, 9)),  # noqa: DTZ001 - as openpyxl returns
         ("  text ", "  text "),
     ],
 )
 def test_cell_values(value: object, cell: object) -> None:
     assert cell_value(value) == cell
+
+
+def test_a_title_that_is_a_column_name_does_not_hide_the_real_header(tmp_path: Path) -> None:
+    path = tmp_path / "plan.csv"
+    path.write_text("Actions\nRef,Action,By Whom,RAG\n1.1,A,B,G\n", encoding="utf-8")
+    table = read_table(path, header_score)
+    assert (table.header_row, table.header) == (2, ("Ref", "Action", "By Whom", "RAG"))

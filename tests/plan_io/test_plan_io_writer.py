@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
-from plan_io_support import (
+
+from bot.domain.rag import Rag
+from bot.plan_io.owners import format_owner, parse_owners
+from bot.plan_io.reader import read_plan_files
+from bot.plan_io.rows import ActionRow, MilestoneRow, OwnerName, SourceRef
+from bot.plan_io.writer import EXPORT_COLUMNS, export_cells, review_date_cell, write_csv, write_xlsx
+from tests.plan_io.support import (
     CALENDAR,
     ST_HELENS,
     ST_HELENS_AS_OF,
@@ -21,13 +27,8 @@ from plan_io_support import (
     seed,
 )
 
-from bot.domain.rag import Rag
-from bot.plan_io.owners import format_owner, parse_owners
-from bot.plan_io.reader import read_plan_files
-from bot.plan_io.rows import ActionRow, MilestoneRow, OwnerName, SourceRef
-from bot.plan_io.writer import EXPORT_COLUMNS, export_cells, review_date_cell, write_csv, write_xlsx
-
 SOURCE = SourceRef("plan.csv", 2)
+Route = Callable[[Sequence[ActionRow], Path, date], list[ActionRow]]
 
 
 def st_helens() -> list[ActionRow]:
@@ -53,16 +54,16 @@ def via_xlsx(rows: Sequence[ActionRow], folder: Path, as_of: date) -> list[Actio
 
 
 @pytest.mark.parametrize("route", [via_csv, via_xlsx])
-def test_st_helens_round_trip(tmp_path: Path, route: object) -> None:
+def test_st_helens_round_trip(tmp_path: Path, route: Route) -> None:
     rows = st_helens()
-    back = route(rows, tmp_path, ST_HELENS_AS_OF)  # type: ignore[operator]
+    back = route(rows, tmp_path, ST_HELENS_AS_OF)
     assert [comparable(row) for row in back] == [comparable(row) for row in rows]
 
 
 @pytest.mark.parametrize("route", [via_csv, via_xlsx])
-def test_worcestershire_round_trip(tmp_path: Path, route: object) -> None:
+def test_worcestershire_round_trip(tmp_path: Path, route: Route) -> None:
     rows = worcestershire()
-    back = route(rows, tmp_path, WORCS_AS_OF)  # type: ignore[operator]
+    back = route(rows, tmp_path, WORCS_AS_OF)
     assert [comparable(row) for row in back] == [comparable(row) for row in rows]
 
 
@@ -144,9 +145,7 @@ def test_rag_labels(rag: Rag | None, label: str) -> None:
     ],
 )  # fmt: skip
 def test_review_date_cell(due: date | None, text: str | None, cell: str) -> None:
-    row = ActionRow(
-        source=SOURCE, present=frozenset(), review_date=due, review_date_text=text
-    )
+    row = ActionRow(source=SOURCE, present=frozenset(), review_date=due, review_date_text=text)
     assert review_date_cell(row, CALENDAR) == cell
 
 
@@ -155,7 +154,7 @@ def test_xlsx_keeps_text_that_looks_like_numbers_or_formulas(tmp_path: Path) -> 
         source=SOURCE,
         present=frozenset(),
         ref="2.10",
-        title="=HYPERLINK(\"http://example.invalid\")",
+        title='=HYPERLINK("http://example.invalid")',
         latest_update="+44 and \x07bell",
     )
     write_xlsx([row], tmp_path / "out.xlsx")

@@ -17,7 +17,9 @@ def _claim(db: Database, clock: ManualClock) -> Claim:
     with db.session() as session:
         board = ensure_board(session, "Board", now=clock.now(), timezone="Europe/London")
         assert board.id is not None
-        return Claim(key="digest:1:2026-11-23", kind="digest", board_id=board.id, due_at=clock.now())
+        return Claim(
+            key="digest:1:2026-11-23", kind="digest", board_id=board.id, due_at=clock.now()
+        )
 
 
 def test_a_key_is_claimed_once(db: Database, clock: ManualClock) -> None:
@@ -28,7 +30,9 @@ def test_a_key_is_claimed_once(db: Database, clock: ManualClock) -> None:
         assert notifications.try_claim(session, claim, now=clock.now(), stale_after=STALE) is None
 
 
-def test_an_abandoned_claim_is_taken_over_once_it_is_stale(db: Database, clock: ManualClock) -> None:
+def test_an_abandoned_claim_is_taken_over_once_it_is_stale(
+    db: Database, clock: ManualClock
+) -> None:
     claim = _claim(db, clock)
     with db.session() as session:
         notifications.try_claim(session, claim, now=clock.now(), stale_after=STALE)

@@ -1,0 +1,393 @@
+"""Block Kit for everything the bot says: the one place Slack's look and limits live."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from functools import singledispatch
+from typing import Any
+
+from bot.domain.digest import Digest, OverdueMilestone
+from bot.domain.plan import ActionView, FieldChange, HistoryEntry, MilestoneView
+from bot.domain.rag import RAG_ORDER, Rag, rag_label
+from bot.domain.reminders import ReminderMessage
+from bot.domain.replies import AskWhichAction, AskWhichDate, Notice, UpdateRecorded, UpdateUndone
+from bot.domain.summary import ActionDetail, ActionList, BoardSummary, RagHelp, WorkstreamLine
+from handlers.text import BULLET, UPDATE_CHARS, WORDS_CHARS, format_day, render_text, shorten
+
+Block = dict[str, Any]
+
+MAX_BLOCKS = 50
+SECTION_CHARS = 3000
+HEADER_CHARS = 150
+TEXT_CHARS = 40_000
+# Sections one list may fill before the rest is summarised as "…and N more".
+LIST_SECTIONS = 5
+ELLIPSIS = "…"
+
+_EMOJI: dict[Rag | None, str] = {
+    Rag.RED: ":red_circle:",
+    Rag.AMBER: ":large_orange_circle:",
+    Rag.GREEN: ":large_green_circle:",
+    Rag.NOT_STARTED: ":white_circle:",
+    Rag.COMPLETE: ":large_blue_circle:",
+    None: ":black_circle:",
+}
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def escape(text: str) -> str:
+    """Slack reads <…> as mentions and links: user words must never become `<!channel>`."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut to Slack's limit with an ellipsis, never through the middle of an `&amp;`."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(ELLIPSIS)]
+    amp = cut.rfind("&", max(0, len(cut) - 5))
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut + ELLIPSIS
+
+
+def fallback_text(content: object) -> str:
+    """The notification text: the plain rendering, escaped like the blocks."""
+    return clip(escape(render_text(content)), TEXT_CHARS)
+
+
+def render_blocks(content: object) -> list[Block]:
+    """Any reply, answer, reminder or digest as at most 50 blocks, each within its limits."""
+    return _fit(_render(content))
+
+
+@singledispatch
+def _render(content: object) -> list[Block]:
+    raise TypeError(f"no Block Kit rendering for {type(content).__name__}")
+
+
+# --- building blocks ---------------------------------------------------------------------
+
+
+def header(text: str) -> Block:
+    """Plain text is never parsed for mentions; angle brackets are swapped out all the same."""
+    shown = text.replace("<", "‹").replace(">", "›")
+    return {"type": "header", "text": {"type": "plain_text", "text": clip(shown, HEADER_CHARS)}}
+
+
+def section(mrkdwn: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(mrkdwn, SECTION_CHARS)}}
+
+
+def context(mrkdwn: str) -> Block:
+    element = {"type": "mrkdwn", "text": clip(mrkdwn, SECTION_CHARS)}
+    return {"type": "context", "elements": [element]}
+
+
+def divider() -> Block:
+    return {"type": "divider"}
+
+
+def listing(title: str, lines: Sequence[str], *, max_sections: int = LIST_SECTIONS) -> list[Block]:
+    """A titled list packed into few sections; what does not fit becomes "…and N more"."""
+    chunks: list[list[str]] = [[title] if title else []]
+    shown = 0
+    for line in lines:
+        text = clip(line, SECTION_CHARS)
+        if chunks[-1] and len("\n".join([*chunks[-1], text])) > SECTION_CHARS:
+            if len(chunks) == max_sections:
+                break
+            chunks.append([])
+        chunks[-1].append(text)
+        shown += 1
+    blocks = [section("\n".join(chunk)) for chunk in chunks if chunk]
+    if shown < len(lines):
+        blocks.append(context(f"{ELLIPSIS}and {len(lines) - shown} more"))
+    return blocks
+
+
+def _fit(blocks: list[Block]) -> list[Block]:
+    """Slack refuses a message of more than 50 blocks; say what was left out instead."""
+    if len(blocks) <= MAX_BLOCKS:
+        return blocks
+    kept = blocks[: MAX_BLOCKS - 1]
+    return [*kept, context(f"{ELLIPSIS}and {len(blocks) - len(kept)} more sections not shown")]
+
+
+# --- shared pieces -----------------------------------------------------------------------
+
+
+def _rag(rag: Rag | None) -> str:
+    return f"{_EMOJI[rag]} {rag_label(rag)}"
+
+
+def _title(action: ActionView) -> str:
+    return f"*{escape(action.ref)} {escape(action.title)}*"
+
+
+def _quoted(text: str, limit: int = WORDS_CHARS) -> str:
+    return f"“{escape(shorten(text, limit))}”"
+
+
+def _words(action: ActionView) -> str:
+    return _quoted(action.latest_update) if action.latest_update else "_no update yet_"
+
+
+def _owners(action: ActionView) -> str:
+    return escape(action.owner_names)
+
+
+def _counts(counts: dict[Rag | None, int]) -> str:
+    """Every status, even at zero; red in bold because that is where the eye should land."""
+    parts = [f"{_EMOJI[rag]} {rag.label} {counts.get(rag, 0)}" for rag in RAG_ORDER]
+    if counts.get(None, 0):
+        parts.append(f"{_EMOJI[None]} {rag_label(None)} {counts[None]}")
+    parts[0] = f"*{parts[0]}*" if counts.get(Rag.RED, 0) else parts[0]
+    return "   ".join(parts)
+
+
+def _value(field: str, value: str | None) -> str:
+    """A stored field value as a person reads it."""
+    if not value:
+        return rag_label(None) if field == "rag" else "none"
+    if field == "rag":
+        try:
+            return Rag(value).label
+        except ValueError:
+            return value
+    if field == "review_date":
+        try:
+            return format_day(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return shorten(value, WORDS_CHARS)
+
+
+def _change(change: FieldChange) -> str:
+    """Before → after in bold, so the confirmation can be checked at a glance."""
+    if change.field == "latest_update":
+        return f"update {_quoted(change.after or '', UPDATE_CHARS)}"
+    before = escape(_value(change.field, change.before))
+    after = escape(_value(change.field, change.after))
+    if change.field == "rag":
+        return f"*{before.upper()} → {after.upper()}*"
+    name = change.field.replace("_", " ").replace(":", " ")
+    return f"{escape(name)} *{before} → {after}*"
+
+
+def _changes(changes: Iterable[FieldChange], empty: str) -> str:
+    return ", ".join(_change(c) for c in changes) or empty
+
+
+def _milestone(milestone: MilestoneView, today: date, *, flag_late: bool = True) -> str:
+    when = escape(milestone.date_text) or "no date"
+    if milestone.due is not None:
+        when = format_day(milestone.due, with_year=milestone.due.year != today.year)
+    late = " _(overdue)_" if flag_late and milestone.is_overdue(today) else ""
+    return f"{BULLET} {when} – {escape(shorten(milestone.text, WORDS_CHARS))}{late}"
+
+
+# --- replies -----------------------------------------------------------------------------
+
+
+@_render.register
+def _update_recorded(content: UpdateRecorded) -> list[Block]:
+    what = _changes(content.changes, "nothing changed")
+    ref = f"*{escape(content.ref)} {escape(content.title)}*"
+    return [section(f"Recorded for {ref}: {what}."), context("Reply “undo” to reverse it.")]
+
+
+@_render.register
+def _update_undone(content: UpdateUndone) -> list[Block]:
+    what = _changes(content.restored, "nothing to restore")
+    return [section(f"Undone for *{escape(content.ref)} {escape(content.title)}*: {what}.")]
+
+
+@_render.register
+def _ask_which_action(content: AskWhichAction) -> list[Block]:
+    several_boards = len({c.board_name for c in content.choices}) > 1
+    lines = [
+        f"{n}. *{escape(c.ref)}* {escape(c.title)}"
+        + (f" _({escape(c.board_name)})_" if several_boards else "")
+        for n, c in enumerate(content.choices, start=1)
+    ]
+    example = escape(content.choices[0].ref) if content.choices else "2.3"
+    return [
+        *listing("Which action do you mean?", lines),
+        context(f"Reply with the ref, e.g. `{example}`"),
+    ]
+
+
+@_render.register
+def _plain(content: Notice | AskWhichDate | RagHelp) -> list[Block]:
+    return [section(escape(render_text(content)))]
+
+
+# --- /rag answers ------------------------------------------------------------------------
+
+
+def _workstream_line(line: WorkstreamLine) -> str:
+    numbered = line.ref is None or line.name.split(" ", 1)[0] == line.ref
+    name = line.name if numbered else f"{line.ref} {line.name}"
+    order: list[Rag | None] = [*RAG_ORDER, None]
+    counts = " · ".join(f"{rag_label(r)} {line.counts[r]}" for r in order if line.counts.get(r))
+    return f"{BULLET} {escape(name)} — {counts} ({line.total})"
+
+
+def _red_line(action: ActionView) -> str:
+    return f"{BULLET} {_title(action)} — {_owners(action)}: {_words(action)}"
+
+
+@_render.register
+def _board_summary(content: BoardSummary) -> list[Block]:
+    overdue = f" · {content.overdue} past review date" if content.overdue else ""
+    blocks = [
+        header(f"{content.board_name} — RAG"),
+        context(f"{format_day(content.today)} · {content.total} actions{overdue}"),
+        section(_counts(content.counts)),
+    ]
+    if content.workstreams:
+        blocks += listing("*Workstreams*", [_workstream_line(w) for w in content.workstreams])
+    blocks.append(divider())
+    if content.red:
+        blocks += listing(f"*Red ({len(content.red)})*", [_red_line(a) for a in content.red])
+    else:
+        blocks.append(section("Nothing is red."))
+    return blocks
+
+
+def _list_item(action: ActionView, today: date) -> str:
+    review = "no review date"
+    if action.review_date is not None:
+        late = " _(overdue)_" if action.is_overdue(today) else ""
+        review = f"review {format_day(action.review_date)}{late}"
+    head = f"{BULLET} {_title(action)} — {_rag(action.rag)} · {review} · {_owners(action)}"
+    return f"{head}\n      {_words(action)}"
+
+
+@_render.register
+def _action_list(content: ActionList) -> list[Block]:
+    title = f"*{escape(content.board_name)}: {escape(content.title)}*"
+    if not content.actions:
+        return [section(f"{title}\n{escape(content.empty_text)}")]
+    lines = [_list_item(a, content.today) for a in content.actions]
+    return listing(f"{title} ({len(lines)})", lines)
+
+
+def _review(action: ActionView, today: date) -> str:
+    if action.review_date is None:
+        return escape(action.review_date_text or "no date set")
+    written = (action.review_date_text or "").strip()
+    shown = format_day(action.review_date)
+    note = f" (written “{escape(written)}”)" if written and written != shown else ""
+    late = " — *overdue*" if action.is_overdue(today) else ""
+    return f"{shown}{note}{late}"
+
+
+def _history_line(entry: HistoryEntry) -> str:
+    who = escape(entry.who or "someone")
+    what = _changes(entry.changes, _quoted(entry.text) if entry.text else "")
+    flags = " _(undone)_" if entry.undone else ""
+    kind = "undo" if entry.is_undo else "via"
+    day = format_day(entry.at.date())
+    return f"{BULLET} {day} — {who} {kind} {escape(entry.source)}: {what}{flags}"
+
+
+def _latest(action: ActionView) -> str:
+    if not action.latest_update:
+        return "*Latest update:* none yet"
+    when = f" ({format_day(action.latest_update_at.date())})" if action.latest_update_at else ""
+    return f"*Latest update{when}:* {_quoted(action.latest_update, UPDATE_CHARS)}"
+
+
+@_render.register
+def _action_detail(content: ActionDetail) -> list[Block]:
+    action, today = content.action, content.today
+    where = escape(content.board_name)
+    if action.workstream:
+        where += f" · Workstream: {escape(action.workstream)}"
+    owners = ", ".join(escape(f"{o.name} ({o.role})" if o.role else o.name) for o in action.owners)
+    facts = [
+        f"*RAG:* {_rag(action.rag)}",
+        f"*Review:* {_review(action, today)}",
+        f"*Owners:* {owners or 'no owner'}",
+    ]
+    blocks = [header(f"{action.ref} {action.title}"), context(where), section("\n".join(facts))]
+    if milestones := action.open_milestones():
+        blocks += listing("*Open milestones*", [_milestone(m, today) for m in milestones])
+    blocks.append(section(_latest(action)))
+    if content.history:
+        blocks.append(divider())
+        lines = [_history_line(e) for e in content.history]
+        blocks += listing("*History* (newest first)", lines)
+    return blocks
+
+
+# --- reminders and the digest --------------------------------------------------------------
+
+
+def _example_reply(review_date: date) -> str:
+    later = review_date + timedelta(days=14)
+    return f"amber - on track, next step by {later.day} {_MONTH_NAMES[later.month - 1]}"
+
+
+@_render.register
+def _reminder(content: ReminderMessage) -> list[Block]:
+    action, today = content.action, content.today
+    review = format_day(content.review_date, with_year=content.review_date.year != today.year)
+    status = f"Currently *{rag_label(action.rag).upper()}*"
+    words = f": {_quoted(action.latest_update)}" if action.latest_update else ", no update yet"
+    board = escape(content.board_name)
+    blocks = [section(f"{_title(action)} ({board}) — review *{review}*. {status}{words}.")]
+    if milestones := action.open_milestones():
+        blocks += listing("*Open milestones*", [_milestone(m, today) for m in milestones])
+    example = _example_reply(content.review_date)
+    blocks.append(context(f"Reply here with an update, e.g. `{example}`"))
+    return blocks
+
+
+def _overdue_milestone(item: OverdueMilestone, today: date) -> str:
+    step = _milestone(item.milestone, today, flag_late=False).removeprefix(f"{BULLET} ")
+    return f"{BULLET} {_title(item.action)}: {step}"
+
+
+def _dated(action: ActionView, label: str) -> str:
+    when = format_day(action.review_date) if action.review_date else "no date"
+    return f"{BULLET} {_title(action)} — {label} {when} · {_owners(action)}"
+
+
+def _digest_sections(content: Digest) -> list[tuple[str, list[str]]]:
+    today = content.today
+    newly_red = [f"{BULLET} {_title(a)} — {_owners(a)}" for a in content.newly_red]
+    recovered = [f"{BULLET} {_title(a)} — now {_rag(a.rag)}" for a in content.recovered]
+    return [
+        ("Newly red this week", newly_red),
+        ("Recovered", recovered),
+        ("Overdue milestones", [_overdue_milestone(m, today) for m in content.overdue_milestones]),
+        ("Past review date with no update", [_dated(a, "review was") for a in content.no_update]),
+        ("Reviews due this week", [_dated(a, "review") for a in content.reviews_due_this_week]),
+    ]
+
+
+@_render.register
+def _digest(content: Digest) -> list[Block]:
+    blocks = [
+        header(f"{content.board_name} — weekly digest"),
+        context(format_day(content.today)),
+        section(_counts(content.counts)),
+        divider(),
+    ]
+    if content.red:
+        blocks += listing(f"*Red ({len(content.red)})*", [_red_line(a) for a in content.red])
+    else:
+        blocks.append(section("Nothing is red."))
+    for title, lines in _digest_sections(content):
+        if lines:
+            blocks += listing(f"*{title} ({len(lines)})*", lines, max_sections=3)
+    if content.is_quiet:
+        blocks.append(context("A quiet week: nothing red, overdue or changed."))
+    return blocks

@@ -1,0 +1,3 @@
+from tests.handlers.conftest import services
+
+__all__ = ["services"]

@@ -1,0 +1,111 @@
+"""Reminders and digests go out once: not twice across sweeps or restarts, and not never."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from bot.app import Services
+from bot.domain.digest import Digest
+from bot.domain.reminders import ReminderMessage
+from schedules.dispatch import Dispatcher
+from storage.boards import list_boards
+from storage.models import Notification
+from tests.handlers.support import RecordingNotifier, say
+
+
+class FlakyNotifier(RecordingNotifier):
+    """Dies after `fail_after` sends, like a process killed mid-batch."""
+
+    def __init__(self, fail_after: int) -> None:
+        super().__init__()
+        self.fail_after = fail_after
+
+    def send_direct(self, person, content):  # type: ignore[no-untyped-def]
+        if len(self.sent) >= self.fail_after:
+            raise ConnectionError("network went away")
+        return super().send_direct(person, content)
+
+
+def _reminders(notifier: RecordingNotifier) -> list[tuple[str, ReminderMessage]]:
+    return [(who, c) for who, c, _ in notifier.sent if isinstance(c, ReminderMessage)]
+
+
+def test_due_reminders_go_to_every_owner_once_across_sweeps_and_restarts(
+    services: Services,
+) -> None:
+    notifier = RecordingNotifier()
+    first = services.dispatcher(notifier).send_due_reminders()
+    assert first.sent > 0
+    again = services.dispatcher(notifier).send_due_reminders()
+    restarted = Dispatcher(db=services.db, clock=services.clock, notifier=notifier)
+    after_restart = restarted.send_due_reminders()
+    assert again.sent == after_restart.sent == 0
+    keys = [(who, c.action.ref) for who, c in _reminders(notifier)]
+    assert len(keys) == len(set(keys)) == first.sent
+
+
+def test_a_send_that_died_midway_is_retried_once_its_claim_is_stale(services: Services) -> None:
+    flaky = FlakyNotifier(fail_after=3)
+    result = services.dispatcher(flaky).send_due_reminders()
+    assert result.sent == 3
+    assert result.failed > 0
+    total = result.sent + result.failed
+
+    healthy = RecordingNotifier()
+    soon = services.dispatcher(healthy).send_due_reminders()
+    assert soon.sent == 0  # the unfinished claims are not stale yet
+
+    services.clock.advance(timedelta(minutes=11))  # type: ignore[attr-defined]
+    later = services.dispatcher(healthy).send_due_reminders()
+    assert later.sent == total - 3
+    everyone = {(w, c.action.ref) for w, c in _reminders(flaky) + _reminders(healthy)}
+    assert len(everyone) == total
+
+
+def test_the_weekly_digest_is_posted_once_and_lists_the_real_red_items(
+    services: Services,
+) -> None:
+    notifier = RecordingNotifier()
+    result = services.dispatcher(notifier).send_due_digests()
+    assert result.sent == 1
+    assert services.dispatcher(notifier).send_due_digests().sent == 0
+    [(_, digest, _)] = notifier.sent
+    assert isinstance(digest, Digest)
+    with services.db.session(commit=False) as session:
+        rows = session.exec(select(Notification).where(Notification.kind == "digest")).all()
+    assert [r.status for r in rows] == ["sent"]
+    red_refs = {a.ref for a in digest.red}
+    assert red_refs == _red_refs_in_seed()
+
+
+def test_a_digest_more_than_a_day_late_is_logged_as_skipped(services: Services) -> None:
+    services.clock.advance(timedelta(days=2))  # Wednesday: Monday's digest is stale
+    notifier = RecordingNotifier()
+    result = services.dispatcher(notifier).send_due_digests()
+    assert (result.sent, result.skipped) == (0, 1)
+    assert notifier.sent == []
+
+
+def test_newly_red_and_recovered_are_measured_from_the_last_digest(services: Services) -> None:
+    notifier = RecordingNotifier()
+    services.dispatcher(notifier).send_due_digests()
+    services.clock.advance(timedelta(days=1))  # type: ignore[attr-defined]
+    red_now = sorted(_red_refs_in_seed())[0]
+    say(services, "Nigel Richardson", f"{red_now} green - scope agreed at the board")
+    say(services, "Nigel Richardson", "1.1 red - strategy stalled")
+    with services.db.session(commit=False) as session:
+        board = list_boards(session)[0]
+    digest = services.dispatcher(notifier).digest_for(board)
+    assert [a.ref for a in digest.newly_red] == ["1.1"]
+    assert [a.ref for a in digest.recovered] == [red_now]
+
+
+def _red_refs_in_seed() -> set[str]:
+    import csv
+
+    from tests.conftest import SHARED_DATA
+
+    with (SHARED_DATA / "worcestershire_sip.csv").open(newline="", encoding="utf-8") as handle:
+        return {row["ref"] for row in csv.DictReader(handle) if row["rag"] == "R"}

@@ -1,0 +1,373 @@
+"""A real HTTP server on 127.0.0.1 standing in for Slack's Web API and response_urls.
+
+As bolt-python's own tests do: the code under test talks HTTP to it, and tests assert on
+the calls it recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import count
+from typing import Any
+from urllib.parse import parse_qsl
+
+from slack_sdk.signature import SignatureVerifier
+
+BOT_USER_ID = "UBOTACTION"
+BOT_ID = "BBOTACTION"
+TEAM_ID = "T0COUNCIL"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the stand-in received, with the status it answered."""
+
+    path: str
+    params: dict[str, Any]
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def method(self) -> str:
+        return self.path.removeprefix("/api/")
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        raw = self.params.get("blocks") or []
+        return json.loads(raw) if isinstance(raw, str) else list(raw)
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text") or "")
+
+
+class FakeSlack:
+    """Records every call; answers the few Web API methods the bot uses."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.users_by_email: dict[str, str] = {}
+        self._failures: dict[str, list[int]] = {}
+        self._ts = count(1)
+        self._changed = threading.Condition()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> FakeSlack:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def fail_once(self, method: str, status: int) -> None:
+        """The next call to `method` gets `status` (429 comes with Retry-After: 1)."""
+        self._failures.setdefault(method, []).append(status)
+
+    # -- what tests read -------------------------------------------------------------------
+
+    def answered(self, method: str) -> list[Call]:
+        """Calls to a Web API method (or "respond") that were answered 200."""
+        with self._changed:
+            return [c for c in self.calls if c.method == method and c.status == 200]
+
+    def responses(self) -> list[Call]:
+        with self._changed:
+            return [c for c in self.calls if c.path.startswith("/respond/")]
+
+    def attempts(self, method: str) -> list[Call]:
+        with self._changed:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, found: Callable[[], list[Call]], *, n: int = 1, timeout: float = 5) -> Call:
+        """Poll until `found()` holds at least n calls; the nth is returned."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                calls = found()
+                if len(calls) >= n:
+                    return calls[n - 1]
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"timed out waiting for {n} call(s); got {self.calls}")
+                self._changed.wait(left)
+
+    # -- serving -----------------------------------------------------------------------------
+
+    def _record(self, call: Call) -> None:
+        with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+
+    def _answer(self, path: str, params: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+        method = path.removeprefix("/api/")
+        if self._failures.get(method):
+            status = self._failures[method].pop(0)
+            headers = {"Retry-After": "1"} if status == 429 else {}
+            return status, headers, {"ok": False, "error": "ratelimited"}
+        if path.startswith("/respond/"):
+            return 200, {}, "ok"
+        handler = _METHODS.get(method)
+        if handler is None:
+            return 200, {}, {"ok": False, "error": "unknown_method"}
+        return 200, {}, handler(self, params)
+
+    def _post_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel", ""))
+        if channel.startswith(("U", "W")):
+            channel = "D" + channel[1:]
+        ts = f"1700000000.{next(self._ts):06d}"
+        message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts}
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _lookup(self, params: dict[str, Any]) -> dict[str, Any]:
+        user_id = self.users_by_email.get(str(params.get("email", "")).lower())
+        if user_id is None:
+            return {"ok": False, "error": "users_not_found"}
+        return {"ok": True, "user": {"id": user_id, "team_id": TEAM_ID}}
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                path, _, query = self.path.partition("?")
+                params = dict(parse_qsl(query))
+                params.update(_parse(self.headers.get("Content-Type", ""), self.rfile.read(length)))
+                self._handle(path, params)
+
+            def do_GET(self) -> None:
+                path, _, query = self.path.partition("?")
+                self._handle(path, dict(parse_qsl(query)))
+
+            def _handle(self, path: str, params: dict[str, Any]) -> None:
+                status, headers, body = fake._answer(path, params)
+                fake._record(Call(path, params, status, dict(self.headers.items())))
+                self._reply(status, headers, body)
+
+            def _reply(self, status: int, headers: dict[str, str], body: Any) -> None:
+                text = body if isinstance(body, str) else json.dumps(body)
+                data = text.encode()
+                self.send_response(status)
+                kind = "text/plain" if isinstance(body, str) else "application/json"
+                self.send_header("Content-Type", f"{kind}; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        return Handler
+
+
+def _auth_test(_fake: FakeSlack, _params: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "ok": True,
+        "url": "https://council.slack.com/",
+        "team": "Council",
+        "user": "actionbot",
+        "team_id": TEAM_ID,
+        "user_id": BOT_USER_ID,
+        "bot_id": BOT_ID,
+    }
+
+
+def _conversations_open(_fake: FakeSlack, params: dict[str, Any]) -> dict[str, Any]:
+    users = str(params.get("users", ""))
+    return {"ok": True, "channel": {"id": "D" + users[1:]}}
+
+
+_METHODS: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
+    "auth.test": _auth_test,
+    "chat.postMessage": FakeSlack._post_message,
+    "users.lookupByEmail": FakeSlack._lookup,
+    "conversations.open": _conversations_open,
+}
+
+
+def _parse(content_type: str, body: bytes) -> dict[str, Any]:
+    if not body:
+        return {}
+    if content_type.startswith("application/json"):
+        parsed: dict[str, Any] = json.loads(body)
+        return parsed
+    return dict(parse_qsl(body.decode(), keep_blank_values=True))
+
+
+@contextmanager
+def running() -> Iterator[FakeSlack]:
+    fake = FakeSlack().start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+# --- Slack's other side: signed requests to the app, shaped exactly as Slack sends them ---------
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: str
+    seconds: float
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class SlackSender:
+    """Signs each body with the app's signing secret, as Slack does, and POSTs it."""
+
+    def __init__(self, events_url: str, signing_secret: str, *, response_base: str) -> None:
+        self.events_url = events_url
+        self.verifier = SignatureVerifier(signing_secret)
+        self.response_base = response_base
+        self._ids = count(1)
+
+    def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        stamp = str(timestamp if timestamp is not None else int(time.time()))
+        signed = signature or self.verifier.generate_signature(timestamp=stamp, body=body)
+        request = urllib.request.Request(  # noqa: S310 - a 127.0.0.1 URL the test built
+            self.events_url,
+            data=body.encode(),
+            method="POST",
+            headers={
+                "Content-Type": content_type,
+                "X-Slack-Request-Timestamp": stamp,
+                "X-Slack-Signature": signed,
+                "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
+                **(headers or {}),
+            },
+        )
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+                return Response(answer.status, answer.read().decode(), _since(started))
+        except urllib.error.HTTPError as refused:
+            return Response(refused.code, refused.read().decode(), _since(started))
+
+    def command(self, text: str, *, user_id: str, channel_id: str = "C0BOARD") -> Response:
+        """A slash command, form-encoded, field for field as Slack sends `/rag`."""
+        n = next(self._ids)
+        form = {
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "team_domain": "council",
+            "channel_id": channel_id,
+            "channel_name": "improvement-board",
+            "user_id": user_id,
+            "user_name": "chair",
+            "command": "/rag",
+            "text": text,
+            "api_app_id": "A0ACTIONBOT",
+            "is_enterprise_install": "false",
+            "response_url": f"{self.response_base}/respond/T0COUNCIL/{n}/hook{n}",
+            "trigger_id": f"{n}.1700000000.abcdef{n}",
+        }
+        return self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded")
+
+    def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None
+    ) -> Response:
+        """An Events API event_callback around `event`."""
+        body = {
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "context_team_id": TEAM_ID,
+            "api_app_id": "A0ACTIONBOT",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or f"Ev0{next(self._ids):08d}",
+            "event_time": int(float(event.get("event_ts", time.time()))),
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": TEAM_ID,
+                    "user_id": BOT_USER_ID,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "is_ext_shared_channel": False,
+            "event_context": "4-eyJldCI6Im1lc3NhZ2UifQ",
+        }
+        headers = {}
+        if retry_num is not None:
+            headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
+        return self.post(json.dumps(body), "application/json", headers=headers)
+
+    def direct_message(
+        self, text: str, *, user: str, thread_ts: str | None = None, channel: str | None = None
+    ) -> dict[str, Any]:
+        """A person's message in their DM with the bot, as a `message.im` event."""
+        ts = f"1700100000.{next(self._ids):06d}"
+        event: dict[str, Any] = {
+            "user": user,
+            "type": "message",
+            "ts": ts,
+            "client_msg_id": str(uuid.uuid4()),
+            "text": text,
+            "team": TEAM_ID,
+            "blocks": [_rich_text(text)],
+            "channel": channel or "D" + user[1:],
+            "event_ts": ts,
+            "channel_type": "im",
+        }
+        if thread_ts is not None:
+            event["thread_ts"] = thread_ts
+            event["parent_user_id"] = BOT_USER_ID
+        return event
+
+    def mention(self, text: str, *, user: str, channel: str = "C0BOARD") -> dict[str, Any]:
+        ts = f"1700200000.{next(self._ids):06d}"
+        return {
+            "user": user,
+            "type": "app_mention",
+            "ts": ts,
+            "client_msg_id": str(uuid.uuid4()),
+            "text": f"<@{BOT_USER_ID}> {text}",
+            "team": TEAM_ID,
+            "blocks": [_rich_text(text)],
+            "channel": channel,
+            "event_ts": ts,
+        }
+
+
+def _rich_text(text: str) -> dict[str, Any]:
+    section = {"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}
+    return {"type": "rich_text", "block_id": "b1", "elements": [section]}
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started
