@@ -9,7 +9,7 @@ from functools import singledispatch
 from bot.domain.digest import Digest, OverdueMilestone
 from bot.domain.plan import ActionView, FieldChange, HistoryEntry, MilestoneView
 from bot.domain.rag import RAG_ORDER, Rag, rag_label
-from bot.domain.reminders import ReminderMessage
+from bot.domain.reminders import ChairAlert, ReminderMessage
 from bot.domain.replies import (
     AskWhichAction,
     AskWhichDate,
@@ -112,6 +112,12 @@ def _change(change: FieldChange) -> str:
         return f"review date {_date_text(change.before)} → {_date_text(change.after)}"
     if change.field == "latest_update":
         return f"update {quoted(change.after or '', UPDATE_CHARS)}"
+    if change.field.startswith("snooze:"):
+        return (
+            f"reminders paused until {_date_text(change.after)}"
+            if change.after
+            else ("reminders resumed")
+        )
     if change.field.startswith("milestone:"):
         number = change.field.partition(":")[2]
         return f"milestone {number}: {_plain(change.before)} → {_plain(change.after)}"
@@ -294,14 +300,40 @@ def _reminder(content: ReminderMessage) -> str:
     review = format_day(content.review_date, with_year=content.review_date.year != today.year)
     status = f"Currently {rag_label(action.rag).upper()}"
     words = f": {quoted(action.latest_update)}" if action.latest_update else ", no update yet"
-    lines = [
-        f"{action.ref} {action.title} ({content.board_name}) — review {review}. {status}{words}."
-    ]
+    lines = [_reminder_opening(content), f"{status}{words}."]
     if milestones := action.open_milestones():
         lines.append(
             f"Open milestones: {'; '.join(_milestone_text(m, today) for m in milestones)}."
         )
     lines.append(f"Reply here with an update, e.g. {_example_reply(content.review_date)}")
+    return "\n".join(lines)
+
+
+def _reminder_opening(content: ReminderMessage) -> str:
+    """What kind of nudge this is, in its first line: that's what a phone notification shows."""
+    action, today = content.action, content.today
+    title = f"{action.ref} {action.title} ({content.board_name})"
+    review = format_day(content.review_date, with_year=content.review_date.year != today.year)
+    if content.kind == "nudge":
+        return f"{title} — the review date was {review} and there's no update yet."
+    if content.kind == "milestone" and content.milestone is not None:
+        step = _milestone_text(content.milestone, today, flag_late=False)
+        return f"{title} — milestone due: {step}."
+    if content.kind == "snooze":
+        return f"{title} — as you asked, a reminder: review {review}."
+    return f"{title} — review {review}."
+
+
+@render_text.register
+def _chair_alert(content: ChairAlert) -> str:
+    lines = [f"{content.board_name}: {len(content.silent)} action(s) have gone quiet."]
+    for action, days in content.silent:
+        when = format_day(action.review_date) if action.review_date else "no date"
+        lines.append(
+            f"{BULLET} {action.ref} {action.title} — review was {when}, "
+            f"no update for {days} working days · {action.owner_names}"
+        )
+    lines.append("They will show as “no update” in the weekly digest.")
     return "\n".join(lines)
 
 
@@ -326,15 +358,36 @@ def _dated_line(action: ActionView, label: str) -> str:
     return f"{BULLET} {action.ref} {action.title} — {label} {when} · {action.owner_names}"
 
 
+def _digest_counts(content: Digest) -> str:
+    """Totals with the change since the last digest: "Red 8 (+1) · Amber 18 (−1)"."""
+    parts = []
+    order: list[Rag | None] = [*RAG_ORDER, None]
+    for rag in order:
+        count = content.counts.get(rag, 0)
+        if rag is None and not count:
+            continue
+        change = content.change(rag)
+        delta = f" ({change:+d})".replace("-", "−") if change else ""
+        parts.append(f"{rag_label(rag)} {count}{delta}")
+    return " · ".join(parts)
+
+
+def _digest_red_line(content: Digest, action: ActionView) -> str:
+    weeks = content.weeks_red(action)
+    if weeks is None or weeks < 1:
+        return _red_line(action)
+    return f"{_red_line(action)} (red {weeks} week{'s' if weeks != 1 else ''})"
+
+
 @render_text.register
 def _digest(content: Digest) -> str:
     today = content.today
     lines = [
         f"{content.board_name} — weekly digest, {format_day(today)}",
-        counts_line(content.counts),
+        _digest_counts(content),
     ]
     if content.red:
-        lines += _section("Red", (_red_line(a) for a in content.red))
+        lines += _section("Red", (_digest_red_line(content, a) for a in content.red))
     else:
         lines += ["", "Nothing is red."]
     lines += _section("Newly red this week", (_who_line(a) for a in content.newly_red))

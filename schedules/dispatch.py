@@ -13,7 +13,15 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.domain.digest import Digest, build_digest, digest_due_at
 from bot.domain.plan import ActionView, BoardView
-from bot.domain.reminders import DueReminder, due_reminders, reminder_message, reminder_window
+from bot.domain.reminders import (
+    ChairAlert,
+    DueReminder,
+    Escalation,
+    due_escalations,
+    plan_sends,
+    reminder_message,
+    sweep_windows,
+)
 from bot.domain.workdays import WorkingCalendar
 from bot.ports import NotDeliverableError, Notifier, Sent
 from storage import notifications
@@ -21,11 +29,11 @@ from storage.boards import board_view, list_boards
 from storage.db import Database
 from storage.models import Board
 from storage.notifications import Claim
-from storage.plan import action_views, actions_reviewed_between, load_board_plan
+from storage.plan import action_views, actions_due_for_sweep, load_board_plan
 
 log = logging.getLogger(__name__)
 
-REMINDER = "reminder"
+ESCALATION = "escalation"
 DIGEST = "digest"
 MANUAL_DIGEST = "digest_manual"
 # A digest this late is news no longer: it is logged as skipped rather than sent.
@@ -61,47 +69,86 @@ class Dispatcher:
         self.stale_claim_after = stale_claim_after
 
     def run_once(self) -> dict[str, SweepResult]:
-        return {"reminders": self.send_due_reminders(), "digests": self.send_due_digests()}
+        return {
+            "reminders": self.send_due_reminders(),
+            "escalations": self.send_due_escalations(),
+            "digests": self.send_due_digests(),
+        }
 
     # -- reminders -----------------------------------------------------------------------------
 
     def send_due_reminders(self) -> SweepResult:
+        """Reminders, milestone reminders, nudges and snoozed reminders; stale ones logged."""
         now = self.clock.now()
         result = SweepResult()
-        for board, reminder in self._due_reminders(now):
-            message = reminder_message(board, reminder, today=_local_today(board, now))
-            claim = Claim(
-                key=reminder.key,
-                kind=REMINDER,
-                board_id=board.id,
-                due_at=reminder.send_at,
-                action_id=reminder.action.id,
-                person_id=reminder.owner.id,
-            )
-            send = partial(self.notifier.send_direct, reminder.owner, message)
-            result.add(self._deliver(claim, send))
+        for board, actions in self._sweep_inputs(now):
+            calendar = WorkingCalendar(board.bank_holiday_region)
+            for due in plan_sends(board, actions, now=now, calendar=calendar):
+                result.add(self._send_reminder(board, due, now))
         return result
 
-    def _due_reminders(self, now: datetime) -> list[tuple[BoardView, DueReminder]]:
-        """Only actions whose review date falls in the reminder window are read."""
+    def _send_reminder(self, board: BoardView, due: DueReminder, now: datetime) -> str:
+        claim = Claim(
+            key=due.key,
+            kind=due.kind.value,
+            board_id=board.id,
+            due_at=due.send_at,
+            action_id=due.action.id,
+            person_id=due.owner.id,
+        )
+        if due.skip_reason is not None:
+            return self._skip(claim, due.skip_reason)
+        message = reminder_message(board, due, today=_local_today(board, now))
+        return self._deliver(claim, partial(self.notifier.send_direct, due.owner, message))
+
+    def send_due_escalations(self) -> SweepResult:
+        """Each chair gets one message naming the actions newly gone silent."""
+        now = self.clock.now()
+        result = SweepResult()
+        for board, actions in self._sweep_inputs(now):
+            calendar = WorkingCalendar(board.bank_holiday_region)
+            by_chair: dict[int, list[Escalation]] = defaultdict(list)
+            for escalation in due_escalations(board, actions, now=now, calendar=calendar):
+                by_chair[escalation.chair.id].append(escalation)
+            for escalations in by_chair.values():
+                result.add(self._escalate(board, escalations, now))
+        return result
+
+    def _escalate(self, board: BoardView, escalations: list[Escalation], now: datetime) -> str:
+        claims = [
+            Claim(
+                key=e.key,
+                kind=ESCALATION,
+                board_id=board.id,
+                due_at=now,
+                action_id=e.action.id,
+                person_id=e.chair.id,
+            )
+            for e in escalations
+        ]
+
+        def send(won: set[str]) -> Sent:
+            silent = tuple((e.action, e.silent_days) for e in escalations if e.key in won)
+            alert = ChairAlert(board.name, escalations[0].chair, silent, _local_today(board, now))
+            return self.notifier.send_direct(escalations[0].chair, alert)
+
+        return self._deliver_batch(claims, send)
+
+    def _sweep_inputs(self, now: datetime) -> list[tuple[BoardView, list[ActionView]]]:
+        """Only actions with something due near now are read: reviews, milestones, snoozes."""
         with self.db.session(commit=False) as session:
             boards = {b.id: board_view(session, b) for b in list_boards(session)}
             if not boards:
                 return []
-            windows = [reminder_window(b, today=_local_today(b, now)) for b in boards.values()]
-            start = min(w[0] for w in windows)
-            end = max(w[1] for w in windows)
-            views = action_views(session, actions_reviewed_between(session, start, end))
+            windows = [sweep_windows(b, today=_local_today(b, now)) for b in boards.values()]
+            reviews = (min(w[0][0] for w in windows), max(w[0][1] for w in windows))
+            milestones = (min(w[1][0] for w in windows), max(w[1][1] for w in windows))
+            actions = actions_due_for_sweep(session, reviews=reviews, milestones=milestones)
+            views = action_views(session, actions)
         by_board: dict[int, list[ActionView]] = defaultdict(list)
         for view in views:
             by_board[view.board_id].append(view)
-        due: list[tuple[BoardView, DueReminder]] = []
-        for board_id, actions in by_board.items():
-            board = boards[board_id]
-            calendar = WorkingCalendar(board.bank_holiday_region)
-            found = due_reminders(board, actions, now=now, calendar=calendar)
-            due.extend((board, reminder) for reminder in found)
-        return due
+        return [(boards[board_id], found) for board_id, found in by_board.items()]
 
     # -- digests ---------------------------------------------------------------------------------
 
@@ -198,6 +245,43 @@ class Dispatcher:
                 channel=sent.channel,
                 message_ref=sent.message_ref,
             )
+        return "sent"
+
+    def _deliver_batch(self, claims: list[Claim], send: Callable[[set[str]], Sent]) -> str:
+        """Several claims, one message: it names only what this sender won."""
+        now = self.clock.now()
+        with self.db.session() as session:
+            rows = [
+                row
+                for claim in claims
+                if (
+                    row := notifications.try_claim(
+                        session, claim, now=now, stale_after=self.stale_claim_after
+                    )
+                )
+            ]
+            won = {row.key: row.id for row in rows if row.id is not None}
+        if not won:
+            return "taken"
+        try:
+            sent = send(set(won))
+        except NotDeliverableError as reason:
+            for row_id in won.values():
+                self._mark(row_id, notifications.SKIPPED, str(reason))
+            return "skipped"
+        except Exception:
+            log.exception("sending %s failed; it will be retried", sorted(won))
+            return "failed"
+        with self.db.session() as session:
+            for row_id in won.values():
+                notifications.mark_sent(
+                    session,
+                    row_id,
+                    now=self.clock.now(),
+                    platform=self.notifier.platform,
+                    channel=sent.channel,
+                    message_ref=sent.message_ref,
+                )
         return "sent"
 
     def _skip(self, claim: Claim, reason: str) -> str:

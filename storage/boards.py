@@ -100,7 +100,8 @@ def board_view(session: Session, board: Board) -> BoardView:
 
     def ref(person: Person) -> PersonRef:
         assert person.id is not None
-        return PersonRef(person.id, person.name, person.role, chat_ids.get(person.id, {}))
+        ids = chat_ids.get(person.id, {})
+        return PersonRef(person.id, person.name, person.role, ids, person.timezone)
 
     return BoardView(
         id=board.id,
@@ -113,4 +114,6 @@ def board_view(session: Session, board: Board) -> BoardView:
         reminder_lead_days=parse_lead_days(board.reminder_lead_days),
         chairs=tuple(ref(p) for p in chairs),
         admins=tuple(ref(p) for p in admins),
+        nudge_every_days=board.nudge_every_days,
+        escalate_after_days=board.escalate_after_days,
     )

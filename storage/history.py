@@ -119,6 +119,23 @@ def action_history(session: Session, action_id: int, *, limit: int = 50) -> list
     ]
 
 
+def red_since(session: Session, action_ids: Sequence[int]) -> dict[int, datetime]:
+    """When each action last turned red (import or chat), for "red for N weeks"."""
+    if not action_ids:
+        return {}
+    statement = (
+        select(ActionUpdate.action_id, ActionUpdate.created_at)
+        .join(UpdateChange, col(UpdateChange.update_id) == col(ActionUpdate.id))
+        .where(
+            UpdateChange.field == RAG_FIELD,
+            UpdateChange.after == Rag.RED.value,
+            col(ActionUpdate.action_id).in_(list(action_ids)),
+        )
+        .order_by(col(ActionUpdate.id))
+    )
+    return dict(session.exec(statement).all())
+
+
 def rag_before(
     session: Session, action_ids: Sequence[int], moment: datetime
 ) -> dict[int, Rag | None]:

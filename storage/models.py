@@ -90,13 +90,16 @@ class ActionOwner(SQLModel, table=True):
     __tablename__ = "action_owner"
     action_id: int = Field(foreign_key="action.id", primary_key=True)
     person_id: int = Field(foreign_key="person.id", primary_key=True, index=True)
+    snoozed_until: date | None = Field(
+        default=None, index=True, description="no reminders before this day"
+    )
 
 
 class Milestone(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     action_id: int = Field(foreign_key="action.id", index=True)
     position: int
-    due: date | None = None
+    due: date | None = Field(default=None, index=True)
     date_text: str = ""
     text: str
     done: bool = False
@@ -169,3 +172,13 @@ class InboundEvent(SQLModel, table=True):
     platform: str = Field(max_length=16)
     event_id: str = Field(max_length=128)
     received_at: datetime = Field(sa_column=_utc_column())
+
+
+class SchedulerLease(SQLModel, table=True):
+    """Which process runs the scheduler; a lease that isn't renewed lapses and is taken over."""
+
+    __tablename__ = "scheduler_lease"
+    name: str = Field(primary_key=True, max_length=64)
+    holder: str = Field(max_length=128)
+    expires_at: datetime = Field(sa_column=_utc_column())
+    acquired_at: datetime = Field(sa_column=_utc_column())

@@ -84,4 +84,4 @@ def chat_ids_for(session: Session, person_ids: Iterable[int]) -> dict[int, dict[
 def person_ref(session: Session, person: Person) -> PersonRef:
     assert person.id is not None
     chat_ids = chat_ids_for(session, [person.id])[person.id]
-    return PersonRef(id=person.id, name=person.name, role=person.role, chat_ids=chat_ids)
+    return PersonRef(person.id, person.name, person.role, chat_ids, person.timezone)

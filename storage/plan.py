@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from bot.domain.plan import ActionView, BoardPlan, MilestoneView, PersonRef
 from bot.domain.rag import Rag
 from storage.boards import board_view
-from storage.history import rag_before
+from storage.history import rag_before, red_since
 from storage.models import Action, ActionOwner, Board, Milestone, Person, Workstream
 from storage.people import chat_ids_for
 
@@ -52,13 +54,22 @@ def action_views(session: Session, actions: Sequence[Action]) -> list[ActionView
     ids = [a.id for a in actions if a.id is not None]
     if not ids:
         return []
-    owners = _owners_by_action(session, ids)
+    owners, snoozes = _owners_by_action(session, ids)
     milestones = _milestones_by_action(session, ids)
+    red = red_since(session, ids)
     ws_ids = {a.workstream_id for a in actions if a.workstream_id is not None}
     workstreams = {
         w.id: w for w in session.exec(select(Workstream).where(col(Workstream.id).in_(ws_ids)))
     }
-    return [_view(a, owners, milestones, workstreams) for a in actions]
+    return [
+        replace(
+            _view(a, owners, milestones, workstreams),
+            snoozed_until=snoozes.get(a.id or 0, {}),
+            red_since=red.get(a.id or 0),
+            created_at=a.created_at,
+        )
+        for a in actions
+    ]
 
 
 def action_view(session: Session, action: Action) -> ActionView:
@@ -92,9 +103,11 @@ def _view(
     )
 
 
-def _owners_by_action(session: Session, ids: list[int]) -> dict[int, tuple[PersonRef, ...]]:
+def _owners_by_action(
+    session: Session, ids: list[int]
+) -> tuple[dict[int, tuple[PersonRef, ...]], dict[int, dict[int, date]]]:
     statement = (
-        select(ActionOwner.action_id, Person)
+        select(ActionOwner, Person)
         .join(Person, col(Person.id) == col(ActionOwner.person_id))
         .where(col(ActionOwner.action_id).in_(ids))
         .order_by(col(Person.id))
@@ -102,12 +115,17 @@ def _owners_by_action(session: Session, ids: list[int]) -> dict[int, tuple[Perso
     rows = session.exec(statement).all()
     chat_ids = chat_ids_for(session, [p.id for _, p in rows if p.id is not None])
     found: dict[int, list[PersonRef]] = defaultdict(list)
-    for action_id, person in rows:
+    snoozes: dict[int, dict[int, date]] = defaultdict(dict)
+    for link, person in rows:
         assert person.id is not None
+        action_id, snoozed_until = link.action_id, link.snoozed_until
+        ids_here = chat_ids.get(person.id, {})
         found[action_id].append(
-            PersonRef(person.id, person.name, person.role, chat_ids.get(person.id, {}))
+            PersonRef(person.id, person.name, person.role, ids_here, person.timezone)
         )
-    return {key: tuple(value) for key, value in found.items()}
+        if snoozed_until is not None:
+            snoozes[action_id][person.id] = snoozed_until
+    return {key: tuple(value) for key, value in found.items()}, snoozes
 
 
 def _milestones_by_action(session: Session, ids: list[int]) -> dict[int, tuple[MilestoneView, ...]]:
@@ -134,11 +152,45 @@ def load_board_plan(session: Session, board: Board, *, since: datetime | None = 
 
 
 def actions_reviewed_between(session: Session, start: date, end: date) -> Sequence[Action]:
-    """The reminder sweep's only scan: indexed on review_date, so it grows with due items."""
+    """Open actions reviewed in the range: indexed, so a sweep grows with due items only."""
     statement = (
         select(Action)
         .where(col(Action.review_date) >= start, col(Action.review_date) <= end)
-        .where((col(Action.rag).is_(None)) | (col(Action.rag) != Rag.COMPLETE.value))
+        .where(_open())
         .order_by(col(Action.board_id), col(Action.id))
     )
     return session.exec(statement).all()
+
+
+def actions_due_for_sweep(
+    session: Session, *, reviews: tuple[date, date], milestones: tuple[date, date]
+) -> Sequence[Action]:
+    """Reviews in range, milestones due in range, and snoozes ending in range: one indexed pass."""
+    reviewed = select(Action.id).where(
+        col(Action.review_date) >= reviews[0], col(Action.review_date) <= reviews[1]
+    )
+    milestone_due = select(Milestone.action_id).where(
+        col(Milestone.due) >= milestones[0],
+        col(Milestone.due) <= milestones[1],
+        col(Milestone.done).is_(False),
+    )
+    snoozed = select(ActionOwner.action_id).where(
+        col(ActionOwner.snoozed_until) >= milestones[0],
+        col(ActionOwner.snoozed_until) <= reviews[1],
+    )
+    ids = set(session.exec(reviewed).all())
+    ids |= set(session.exec(milestone_due).all())
+    ids |= set(session.exec(snoozed).all())
+    if not ids:
+        return []
+    statement = (
+        select(Action)
+        .where(col(Action.id).in_(ids))
+        .where(_open())
+        .order_by(col(Action.board_id), col(Action.id))
+    )
+    return session.exec(statement).all()
+
+
+def _open() -> ColumnElement[bool]:
+    return (col(Action.rag).is_(None)) | (col(Action.rag) != Rag.COMPLETE.value)

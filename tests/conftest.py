@@ -1,4 +1,8 @@
-"""Fixtures shared by every test folder: a real SQLite file, a clock, the seed data."""
+"""Fixtures shared by every test folder: a real database, a clock, the seed data.
+
+The database is a SQLite file, or a fresh PostgreSQL database per test when
+ACTIONBOT_TEST_POSTGRES_URL names a server (see tests/postgres_support.py).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import pytest
 
 from bot.clock import ManualClock
 from storage.db import Database
+from tests.postgres_support import fresh_database, server_url
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -22,8 +27,13 @@ def shared_data() -> Path:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'actionbot.db'}"
+def db_url(tmp_path: Path) -> Iterator[str]:
+    server = server_url()
+    if server is None:
+        yield f"sqlite:///{tmp_path / 'actionbot.db'}"
+        return
+    with fresh_database(server) as url:
+        yield url
 
 
 @pytest.fixture

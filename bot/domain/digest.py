@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.plan import ActionView, BoardPlan, BoardView, MilestoneView
 from bot.domain.rag import Rag
-from bot.domain.reminders import reminder_send_at
+from bot.domain.reminders import is_silent
 from bot.domain.summary import plan_order_key, rag_counts
 from bot.domain.workdays import WorkingCalendar
 
@@ -35,6 +35,19 @@ class Digest:
     no_update: tuple[ActionView, ...]
     reviews_due_this_week: tuple[ActionView, ...]
     counts: dict[Rag | None, int]
+    # Counts as they stood at the last digest, for "Red 8 (+1)".
+    previous_counts: dict[Rag | None, int] | None = None
+
+    def weeks_red(self, action: ActionView) -> int | None:
+        """Whole weeks since the action last turned red; None if the history doesn't say."""
+        if action.red_since is None:
+            return None
+        return max(0, (self.today - action.red_since.date()).days // 7)
+
+    def change(self, rag: Rag | None) -> int | None:
+        if self.previous_counts is None:
+            return None
+        return self.counts.get(rag, 0) - self.previous_counts.get(rag, 0)
 
     @property
     def is_quiet(self) -> bool:
@@ -61,7 +74,20 @@ def build_digest(plan: BoardPlan, *, today: date, calendar: WorkingCalendar) -> 
         no_update=_no_update(plan.board, open_actions, today, calendar),
         reviews_due_this_week=_reviews_this_week(open_actions, today),
         counts=rag_counts(plan.actions),
+        previous_counts=_previous_counts(plan),
     )
+
+
+def _previous_counts(plan: BoardPlan) -> dict[Rag | None, int] | None:
+    """RAG totals at the last digest: today's, with each action's earlier RAG put back."""
+    if plan.previous_at is None:
+        return None
+    earlier = [
+        replace(a, rag=plan.previous_rag.get(a.id, a.rag))
+        for a in plan.actions
+        if a.created_at is None or a.created_at <= plan.previous_at
+    ]
+    return rag_counts(earlier)
 
 
 def _was_red(plan: BoardPlan, action: ActionView) -> bool | None:
@@ -96,15 +122,13 @@ def _no_update(
     board: BoardView, actions: Iterable[ActionView], today: date, calendar: WorkingCalendar
 ) -> tuple[ActionView, ...]:
     """Past review and silent since the first reminder went out: the chair should know."""
-    tz = ZoneInfo(board.timezone)
-    lead = max(board.reminder_lead_days, default=0)
-    silent = []
-    for action in actions:
-        if action.review_date is None or action.review_date >= today:
-            continue
-        asked_at = reminder_send_at(action.review_date, lead, calendar=calendar, tz=tz)
-        if action.latest_update_at is None or action.latest_update_at < asked_at:
-            silent.append(action)
+    silent = [
+        a
+        for a in actions
+        if a.review_date is not None
+        and a.review_date < today
+        and is_silent(board, a, calendar=calendar)
+    ]
     return tuple(sorted(silent, key=lambda a: (a.review_date or today, plan_order_key(a))))
 
 

@@ -14,6 +14,7 @@ class PersonRef:
     name: str
     role: str = ""
     chat_ids: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    timezone: str | None = field(default=None, compare=False)
 
     def chat_id(self, platform: str) -> str | None:
         return self.chat_ids.get(platform)
@@ -48,6 +49,11 @@ class ActionView:
     milestones: tuple[MilestoneView, ...] = ()
     outcomes: str | None = None
     measures: str | None = None
+    # Per owner (person id): no reminders before this day.
+    snoozed_until: dict[int, date] = field(default_factory=dict, compare=False, hash=False)
+    # When the action last turned red, for "red for N weeks".
+    red_since: datetime | None = field(default=None, compare=False)
+    created_at: datetime | None = field(default=None, compare=False)
 
     @property
     def is_open(self) -> bool:
@@ -79,6 +85,8 @@ class BoardView:
     reminder_lead_days: tuple[int, ...]
     chairs: tuple[PersonRef, ...] = ()
     admins: tuple[PersonRef, ...] = ()
+    nudge_every_days: int = 2
+    escalate_after_days: int = 5
 
 
 @dataclass(frozen=True)

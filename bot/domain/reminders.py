@@ -1,18 +1,33 @@
-"""When owners are reminded before a review date: working days, 09:00 board time."""
+"""When owners are reminded: before the review (working days), on milestones, and after it.
+
+Everything here is a pure function of the plan and `now`: the dispatcher asks what is due
+on every sweep, so a restart or a second process needs no schedule of its own.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.domain.plan import ActionView, BoardView, PersonRef
+from bot.domain.plan import ActionView, BoardView, MilestoneView, PersonRef
 from bot.domain.workdays import WorkingCalendar
 
 REMINDER_HOUR = time(9, 0)
+MILESTONE_LEAD_DAYS = 1
 # Spare calendar days beyond a lead's weekends, for bank holidays (Christmas has three).
 _HOLIDAY_SLACK_DAYS = 10
+# How far back a sweep looks for sends that are now too late to help (they are logged).
+STALE_LOOKBACK = timedelta(days=14)
+
+
+class SendKind(StrEnum):
+    REMINDER = "reminder"
+    MILESTONE = "milestone"
+    NUDGE = "nudge"
+    SNOOZE = "snooze"
 
 
 @dataclass(frozen=True)
@@ -23,6 +38,13 @@ class DueReminder:
     review_date: date
     lead_days: int
     send_at: datetime
+    kind: SendKind = SendKind.REMINDER
+    milestone: MilestoneView | None = None
+    skip_reason: str | None = None
+
+    @property
+    def should_send(self) -> bool:
+        return self.skip_reason is None
 
 
 @dataclass(frozen=True)
@@ -33,6 +55,29 @@ class ReminderMessage:
     action: ActionView
     review_date: date
     lead_days: int
+    today: date
+    kind: SendKind = SendKind.REMINDER
+    milestone: MilestoneView | None = None
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A silent action the chairs should hear about, once per review date."""
+
+    key: str
+    action: ActionView
+    chair: PersonRef
+    review_date: date
+    silent_days: int
+
+
+@dataclass(frozen=True)
+class ChairAlert:
+    """One message to a chair naming every action that has gone silent."""
+
+    board_name: str
+    chair: PersonRef
+    silent: tuple[tuple[ActionView, int], ...]  # (action, working days since its review)
     today: date
 
 
@@ -46,7 +91,20 @@ def reminder_send_at(
 ) -> datetime:
     """09:00 local on the working day `lead_days` before the review, as aware UTC."""
     day = calendar.add_working_days(review_date, -lead_days)
+    return at_nine(day, tz)
+
+
+def at_nine(day: date, tz: ZoneInfo) -> datetime:
+    """Reminders arrive at the start of someone's working day, never at night."""
     return datetime.combine(day, REMINDER_HOUR, tzinfo=tz).astimezone(UTC)
+
+
+def owner_tz(board: BoardView, owner: PersonRef) -> ZoneInfo:
+    """The owner's own time zone when the chat platform told us it, else the board's."""
+    try:
+        return ZoneInfo(owner.timezone or board.timezone)
+    except (ValueError, KeyError):
+        return ZoneInfo(board.timezone)
 
 
 def due_reminders(
@@ -56,39 +114,193 @@ def due_reminders(
     now: datetime,
     calendar: WorkingCalendar,
 ) -> list[DueReminder]:
-    """Reminders whose time has come; after downtime only the one nearest the review."""
+    """Review reminders to send now; after downtime only the one nearest the review."""
+    return [
+        r
+        for r in plan_sends(board, actions, now=now, calendar=calendar)
+        if r.kind is SendKind.REMINDER and r.should_send
+    ]
+
+
+def plan_sends(
+    board: BoardView,
+    actions: Iterable[ActionView],
+    *,
+    now: datetime,
+    calendar: WorkingCalendar,
+) -> list[DueReminder]:
+    """Every direct message whose time has come, and those to log as skipped instead."""
     _require_aware(now)
-    tz = ZoneInfo(board.timezone)
-    today = now.astimezone(tz).date()
-    due: list[DueReminder] = []
+    found: list[DueReminder] = []
     for action in actions:
-        due.extend(_due_for_action(board, action, now=now, today=today, calendar=calendar))
-    return due
+        if not action.is_open:
+            continue
+        for owner in _distinct(action.owners):
+            found.extend(_for_owner(board, action, owner, now=now, calendar=calendar))
+    return found
 
 
-def _due_for_action(
+def _for_owner(
     board: BoardView,
     action: ActionView,
+    owner: PersonRef,
     *,
+    now: datetime,
+    calendar: WorkingCalendar,
+) -> Iterator[DueReminder]:
+    tz = owner_tz(board, owner)
+    today = now.astimezone(tz).date()
+    snoozed = action.snoozed_until.get(owner.id)
+    if snoozed is not None and today < snoozed:
+        return
+    if snoozed is not None:
+        yield _snooze_reminder(action, owner, snoozed, tz)
+    if action.review_date is not None:
+        yield from _review_reminders(board, action, owner, now, today, calendar, tz, snoozed)
+        yield from _nudges(board, action, owner, now, today, calendar, tz, snoozed)
+    yield from _milestone_reminders(action, owner, now, today, calendar, tz, snoozed)
+
+
+def _review_reminders(
+    board: BoardView,
+    action: ActionView,
+    owner: PersonRef,
     now: datetime,
     today: date,
     calendar: WorkingCalendar,
-) -> list[DueReminder]:
-    """Every owner gets the latest due lead; stale and complete actions get nothing."""
+    tz: ZoneInfo,
+    snoozed: date | None,
+) -> Iterator[DueReminder]:
+    """The nearest due lead is sent; earlier ones missed while down, and stale ones, are logged."""
     review = action.review_date
-    if not action.is_open or review is None or review < today:
-        return []
+    assert review is not None
+    due = [
+        (lead, send_at)
+        for lead in sorted(set(board.reminder_lead_days))
+        if (send_at := reminder_send_at(review, lead, calendar=calendar, tz=tz)) <= now
+        and now - send_at <= STALE_LOOKBACK
+        and not _within_snooze(send_at, snoozed, tz)
+    ]
+    for index, (lead, send_at) in enumerate(due):
+        reason = None
+        if review < today:
+            reason = "the review date had passed when the bot could send it"
+        elif index > 0:
+            reason = "a nearer reminder for the same review went instead"
+        key = reminder_key(action, owner, review, lead)
+        yield DueReminder(key, action, owner, review, lead, send_at, skip_reason=reason)
+
+
+def _nudges(
+    board: BoardView,
+    action: ActionView,
+    owner: PersonRef,
+    now: datetime,
+    today: date,
+    calendar: WorkingCalendar,
+    tz: ZoneInfo,
+    snoozed: date | None,
+) -> Iterator[DueReminder]:
+    """Past the review and silent: a nudge every N working days, only the latest if several."""
+    review = action.review_date
+    assert review is not None
+    every = max(1, board.nudge_every_days)
+    if review >= today or not is_silent(board, action, calendar=calendar):
+        return
+    since = calendar.working_days_between(review, today)
+    number = since // every
+    if number < 1:
+        return
+    send_at = at_nine(calendar.add_working_days(review, number * every), tz)
+    if send_at > now or _within_snooze(send_at, snoozed, tz):
+        return
+    key = f"nudge:{action.id}:{owner.id}:{review.isoformat()}:{number}"
+    yield DueReminder(key, action, owner, review, number, send_at, kind=SendKind.NUDGE)
+
+
+def _milestone_reminders(
+    action: ActionView,
+    owner: PersonRef,
+    now: datetime,
+    today: date,
+    calendar: WorkingCalendar,
+    tz: ZoneInfo,
+    snoozed: date | None,
+) -> Iterator[DueReminder]:
+    """A working day before each open milestone; a missed one whose day has passed is logged."""
+    for milestone in action.milestones:
+        if milestone.done or milestone.due is None:
+            continue
+        send_at = at_nine(calendar.add_working_days(milestone.due, -MILESTONE_LEAD_DAYS), tz)
+        if send_at > now or now - send_at > STALE_LOOKBACK:
+            continue
+        if _within_snooze(send_at, snoozed, tz):
+            continue
+        reason = "the milestone date had passed" if milestone.due < today else None
+        key = f"milestone:{action.id}:{milestone.position}:{owner.id}:{milestone.due.isoformat()}"
+        yield DueReminder(
+            key,
+            action,
+            owner,
+            action.review_date or milestone.due,
+            MILESTONE_LEAD_DAYS,
+            send_at,
+            kind=SendKind.MILESTONE,
+            milestone=milestone,
+            skip_reason=reason,
+        )
+
+
+def _snooze_reminder(
+    action: ActionView, owner: PersonRef, until: date, tz: ZoneInfo
+) -> DueReminder:
+    """The reminder a snooze postponed, sent on the day asked for."""
+    review = action.review_date or until
+    key = f"snooze:{action.id}:{owner.id}:{until.isoformat()}"
+    return DueReminder(key, action, owner, review, 0, at_nine(until, tz), kind=SendKind.SNOOZE)
+
+
+def _within_snooze(send_at: datetime, snoozed: date | None, tz: ZoneInfo) -> bool:
+    return snoozed is not None and send_at.astimezone(tz).date() < snoozed
+
+
+def is_silent(board: BoardView, action: ActionView, *, calendar: WorkingCalendar) -> bool:
+    """No update since the first reminder for this review date was due."""
+    if action.review_date is None:
+        return False
+    lead = max(board.reminder_lead_days, default=0)
     tz = ZoneInfo(board.timezone)
-    for lead in sorted(set(board.reminder_lead_days)):
-        send_at = reminder_send_at(review, lead, calendar=calendar, tz=tz)
-        if send_at <= now:
-            return [
-                DueReminder(
-                    reminder_key(action, owner, review, lead), action, owner, review, lead, send_at
-                )
-                for owner in _distinct(action.owners)
-            ]
-    return []
+    asked_at = reminder_send_at(action.review_date, lead, calendar=calendar, tz=tz)
+    return action.latest_update_at is None or action.latest_update_at < asked_at
+
+
+def due_escalations(
+    board: BoardView,
+    actions: Iterable[ActionView],
+    *,
+    now: datetime,
+    calendar: WorkingCalendar,
+) -> list[Escalation]:
+    """Silent for M working days past the review: each chair hears once per review date."""
+    tz = ZoneInfo(board.timezone)
+    today = now.astimezone(tz).date()
+    found: list[Escalation] = []
+    for action in actions:
+        review = action.review_date
+        if not action.is_open or review is None or review >= today:
+            continue
+        silent_days = calendar.working_days_between(review, today)
+        if silent_days < board.escalate_after_days or not is_silent(
+            board, action, calendar=calendar
+        ):
+            continue
+        send_at = at_nine(calendar.add_working_days(review, board.escalate_after_days), tz)
+        if send_at > now:
+            continue
+        for chair in _distinct(board.chairs):
+            key = f"escalation:{action.id}:{chair.id}:{review.isoformat()}"
+            found.append(Escalation(key, action, chair, review, silent_days))
+    return found
 
 
 def _distinct(owners: Iterable[PersonRef]) -> list[PersonRef]:
@@ -102,6 +314,14 @@ def reminder_window(board: BoardView, *, today: date) -> tuple[date, date]:
     return (today, today + timedelta(days=lead * 7 // 5 + _HOLIDAY_SLACK_DAYS))
 
 
+def sweep_windows(board: BoardView, *, today: date) -> tuple[tuple[date, date], tuple[date, date]]:
+    """(review dates, milestone dates) a sweep must read, including recent past ones."""
+    start = today - STALE_LOOKBACK
+    end = reminder_window(board, today=today)[1]
+    milestone_end = today + timedelta(days=MILESTONE_LEAD_DAYS * 7 // 5 + _HOLIDAY_SLACK_DAYS)
+    return (start, end), (start, milestone_end)
+
+
 def reminder_message(board: BoardView, reminder: DueReminder, *, today: date) -> ReminderMessage:
     """The content for one due reminder, ready for any platform to draw."""
     return ReminderMessage(
@@ -110,6 +330,8 @@ def reminder_message(board: BoardView, reminder: DueReminder, *, today: date) ->
         review_date=reminder.review_date,
         lead_days=reminder.lead_days,
         today=today,
+        kind=reminder.kind,
+        milestone=reminder.milestone,
     )
 
 

@@ -76,7 +76,9 @@ class ConsoleSession:
         with self.services.db.session(commit=False) as session:
             found = find_person(session, name)
         if found is None or found.id is None:
-            raise ConsoleError(f"I don't know anyone called “{name}” (or the name matches several).")
+            raise ConsoleError(
+                f"I don't know anyone called “{name}” (or the name matches several)."
+            )
         return found
 
     @property
@@ -249,7 +251,9 @@ class ConsoleSession:
             self.say("Not in a thread: messages go to the bot directly.")
         else:
             t = self.thread
-            self.say(f"Replying to the reminder for {t.action_ref} {t.action_title} ({t.board_name}).")
+            self.say(
+                f"Replying to the reminder for {t.action_ref} {t.action_title} ({t.board_name})."
+            )
         current = self.thread.action_ref if self.thread else None
         others = sorted({t.action_ref for t in received if t.action_ref != current})
         if others:
@@ -307,12 +311,12 @@ def _is_tty(stream: TextIO) -> bool:
         return False
 
 
-def sweep_totals(results: dict[str, SweepResult]) -> str:
+def sweep_totals(results: dict[str, SweepResult], *, sent: str = "sent") -> str:
     """One line for a sweep, e.g. "reminders: 3 sent, 12 already sent; digests: 1 sent"."""
     parts = []
     for name, result in results.items():
         counts = [
-            f"{result.sent} sent",
+            f"{result.sent} {sent}",
             f"{result.taken} already sent",
             f"{result.skipped} skipped",
             f"{result.failed} failed",

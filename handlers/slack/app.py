@@ -100,12 +100,13 @@ class SlackListeners:
             is_direct=True,
         )
         # A top-level DM is answered in line, so the person's next line continues the talk.
-        self._handle(client, conversation, event.get("text") or "", body, reply_thread=thread)
+        text = strip_leading_mention(event.get("text") or "")
+        self._handle(client, conversation, text, body, reply_thread=thread)
 
     def mention(self, event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         """`@actionbot 2.3 amber - …` in a channel, answered in a thread there."""
-        if not _from_a_person(event):
-            return
+        if not _from_a_person(event) or _is_direct(event):
+            return  # in a DM Slack also sends the message event, which is handled
         thread = event.get("thread_ts") or event["ts"]
         conversation = Conversation(
             platform=PLATFORM,
@@ -129,6 +130,10 @@ class SlackListeners:
         message = IncomingMessage(conversation, text, event_id=body.get("event_id"))
         replies = self.services.chat.on_message(message)
         _post_all(client, conversation.channel, replies, thread=reply_thread)
+
+
+def _is_direct(event: dict[str, Any]) -> bool:
+    return event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D")
 
 
 def _from_a_person(event: dict[str, Any]) -> bool:

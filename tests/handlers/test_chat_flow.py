@@ -8,6 +8,7 @@ import pytest
 
 from bot.app import Services
 from bot.domain.rag import Rag
+from bot.domain.reminders import ReminderMessage
 from bot.domain.replies import (
     AskWhichAction,
     AskWhichDate,
@@ -175,7 +176,11 @@ def test_a_reply_in_a_reminder_thread_updates_that_action(services: Services) ->
     notifier = RecordingNotifier()
     result = services.dispatcher(notifier).send_due_reminders()
     assert result.sent > 0
-    mine = [(content, sent) for who, content, sent in notifier.sent if who == name]
+    mine = [
+        (content, sent)
+        for who, content, sent in notifier.sent
+        if who == name and isinstance(content, ReminderMessage) and content.kind == "reminder"
+    ]
     assert len(mine) == len(refs)
     content, sent = mine[-1]
     ref = content.action.ref  # type: ignore[attr-defined]

@@ -32,6 +32,11 @@ def _reminders(notifier: RecordingNotifier) -> list[tuple[str, ReminderMessage]]
     return [(who, c) for who, c, _ in notifier.sent if isinstance(c, ReminderMessage)]
 
 
+def _identity(who: str, message: ReminderMessage) -> tuple[str, str, str, int | None]:
+    position = message.milestone.position if message.milestone else None
+    return (who, message.kind.value, message.action.ref, position)
+
+
 def test_due_reminders_go_to_every_owner_once_across_sweeps_and_restarts(
     services: Services,
 ) -> None:
@@ -42,7 +47,7 @@ def test_due_reminders_go_to_every_owner_once_across_sweeps_and_restarts(
     restarted = Dispatcher(db=services.db, clock=services.clock, notifier=notifier)
     after_restart = restarted.send_due_reminders()
     assert again.sent == after_restart.sent == 0
-    keys = [(who, c.action.ref) for who, c in _reminders(notifier)]
+    keys = [_identity(who, c) for who, c in _reminders(notifier)]
     assert len(keys) == len(set(keys)) == first.sent
 
 
@@ -60,7 +65,7 @@ def test_a_send_that_died_midway_is_retried_once_its_claim_is_stale(services: Se
     services.clock.advance(timedelta(minutes=11))  # type: ignore[attr-defined]
     later = services.dispatcher(healthy).send_due_reminders()
     assert later.sent == total - 3
-    everyone = {(w, c.action.ref) for w, c in _reminders(flaky) + _reminders(healthy)}
+    everyone = {_identity(w, c) for w, c in _reminders(flaky) + _reminders(healthy)}
     assert len(everyone) == total
 
 

@@ -46,7 +46,7 @@ def settings(db_url: str, fake: FakeSlack) -> Settings:
         slack_api_url=fake.url + "/api/",
         scheduler_enabled=False,
         load_sample_plan=False,
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
 
 

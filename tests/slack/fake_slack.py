@@ -36,6 +36,8 @@ class Call:
     params: dict[str, Any]
     status: int
     headers: dict[str, str] = field(default_factory=dict)
+    answer: Any = None
+    at: float = field(default_factory=time.perf_counter)
 
     @property
     def method(self) -> str:
@@ -58,11 +60,14 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.users_by_email: dict[str, str] = {}
         self._failures: dict[str, list[int]] = {}
+        self._refusals: dict[str, list[str]] = {}
         self._ts = count(1)
         self._changed = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -81,6 +86,10 @@ class FakeSlack:
     def fail_once(self, method: str, status: int) -> None:
         """The next call to `method` gets `status` (429 comes with Retry-After: 1)."""
         self._failures.setdefault(method, []).append(status)
+
+    def refuse_once(self, method: str, error: str) -> None:
+        """The next call to `method` is answered `{"ok": false, "error": error}`, as Slack does."""
+        self._refusals.setdefault(method, []).append(error)
 
     # -- what tests read -------------------------------------------------------------------
 
@@ -123,6 +132,8 @@ class FakeSlack:
             status = self._failures[method].pop(0)
             headers = {"Retry-After": "1"} if status == 429 else {}
             return status, headers, {"ok": False, "error": "ratelimited"}
+        if self._refusals.get(method):
+            return 200, {}, {"ok": False, "error": self._refusals[method].pop(0)}
         if path.startswith("/respond/"):
             return 200, {}, "ok"
         handler = _METHODS.get(method)
@@ -161,7 +172,7 @@ class FakeSlack:
 
             def _handle(self, path: str, params: dict[str, Any]) -> None:
                 status, headers, body = fake._answer(path, params)
-                fake._record(Call(path, params, status, dict(self.headers.items())))
+                fake._record(Call(path, params, status, dict(self.headers.items()), body))
                 self._reply(status, headers, body)
 
             def _reply(self, status: int, headers: dict[str, str], body: Any) -> None:
@@ -233,6 +244,7 @@ class Response:
     status: int
     body: str
     seconds: float
+    started: float = 0.0
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -257,7 +269,7 @@ class SlackSender:
         headers: dict[str, str] | None = None,
     ) -> Response:
         stamp = str(timestamp if timestamp is not None else int(time.time()))
-        signed = signature or self.verifier.generate_signature(timestamp=stamp, body=body)
+        signed = signature or str(self.verifier.generate_signature(timestamp=stamp, body=body))
         request = urllib.request.Request(  # noqa: S310 - a 127.0.0.1 URL the test built
             self.events_url,
             data=body.encode(),
@@ -273,9 +285,9 @@ class SlackSender:
         started = time.perf_counter()
         try:
             with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
-                return Response(answer.status, answer.read().decode(), _since(started))
+                return Response(answer.status, answer.read().decode(), _since(started), started)
         except urllib.error.HTTPError as refused:
-            return Response(refused.code, refused.read().decode(), _since(started))
+            return Response(refused.code, refused.read().decode(), _since(started), started)
 
     def command(self, text: str, *, user_id: str, channel_id: str = "C0BOARD") -> Response:
         """A slash command, form-encoded, field for field as Slack sends `/rag`."""

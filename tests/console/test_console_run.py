@@ -1,0 +1,103 @@
+"""`actionbot run` as a user starts it: the console script, stdin piped, a fresh database.
+
+The real clock is used (that is what `run` does): the sample moves its first review into the
+coming days, so the chair's reminders are due whatever the date.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.console.support import bullet_refs, section, worcs_red_refs
+
+TIMEOUT = 120
+
+
+def command() -> list[str]:
+    """The installed console script, or the same entry point through this interpreter."""
+    script = Path(sys.executable).parent / "actionbot"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("actionbot")
+    return [found] if found else [sys.executable, "-c", "from bot.cli import main; main()"]
+
+
+def run(tmp_path: Path, lines: list[str], *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'actionbot.db'}"
+    return subprocess.run(
+        [*command(), "run", *args],
+        input="".join(f"{line}\n" for line in lines),
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+def after(text: str, marker: str) -> str:
+    assert marker in text, f"{marker!r} not in output:\n{text}"
+    return text[text.index(marker) :]
+
+
+def test_run_with_piped_input(tmp_path: Path, shared_data: Path) -> None:
+    first = run(tmp_path, ["amber - slipped to 14 April"])
+    assert first.returncode == 0, first.stderr
+    out = first.stdout
+    assert "Loaded the sample plan" in out
+    assert "you are Hilary Brooks (DCS), on St Helens Children's Improvement Board" in out
+    reminder = after(out, "→ DM to Hilary Brooks")
+    assert "Reply here with an update" in reminder
+    recorded = re.search(
+        r"^Recorded for (\S+) .*: RAG No RAG → Amber; review date .+ → ", out, re.M
+    )
+    assert recorded, out
+    ref = recorded.group(1)
+    assert "Traceback" not in first.stderr
+
+    second = run(
+        tmp_path, [f"/rag {ref}", "/board worc", "/digest", "undo", "/board st", f"/rag {ref}"]
+    )
+    assert second.returncode == 0, second.stderr
+    out = second.stdout
+    assert "Loaded the sample plan" not in out
+    assert "RAG: Amber" in after(out, f"{ref} ")
+    digest = after(out, "Worcestershire Service Improvement Board — weekly digest")
+    assert bullet_refs(section(digest, "Red (")) == worcs_red_refs(shared_data)
+    undone = after(digest, f"Undone for {ref}")
+    assert "RAG Amber → No RAG" in undone.splitlines()[0]
+    assert "RAG: No RAG" in after(undone, "RAG:").splitlines()[0]
+
+
+def test_run_refuses_an_unknown_board(tmp_path: Path) -> None:
+    result = run(tmp_path, [], "--board", "Narnia")
+    assert result.returncode == 1
+    assert "no board called “Narnia”" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("token", ["xoxb-your-bot-token"])
+def test_run_refuses_placeholder_tokens(tmp_path: Path, token: str) -> None:
+    env = {**os.environ, "SLACK_BOT_TOKEN": token, "SLACK_SIGNING_SECRET": "s3cret"}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'actionbot.db'}"
+    result = subprocess.run(
+        [*command(), "run"],
+        input="",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "placeholder" in result.stderr
