@@ -297,7 +297,6 @@ def _rag_help(content: RagHelp) -> str:
 @render_text.register
 def _reminder(content: ReminderMessage) -> str:
     action, today = content.action, content.today
-    review = format_day(content.review_date, with_year=content.review_date.year != today.year)
     status = f"Currently {rag_label(action.rag).upper()}"
     words = f": {quoted(action.latest_update)}" if action.latest_update else ", no update yet"
     lines = [_reminder_opening(content), f"{status}{words}."]
