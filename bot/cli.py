@@ -691,6 +691,8 @@ def digest(
 
 
 def _post_digest(services: Services, board: Board) -> None:
+    if not board.channel_id:
+        fail(f"{board.name} has no channel: `actionbot board “{board.name}” --channel C0123ABC`")
     from handlers.slack.app import make_client  # Slack is imported only when used
     from handlers.slack.notifier import SlackNotifier
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,11 +22,19 @@ from bot.domain.replies import (
     Reply,
 )
 from bot.domain.safety import looks_like_code
+from bot.domain.snooze import SnoozeRequest, parse_snooze
 from bot.domain.updates import Command, ParsedUpdate, parse_update
 from bot.domain.workdays import WorkingCalendar
-from bot.services.updates import Actor, apply_update, may_change, undo
+from bot.services.updates import Actor, apply_update, may_change, snooze, undo
 from handlers.conversation import Conversation, IncomingMessage
-from handlers.help import HELP_TEXT, LOOKS_LIKE_CODE, NOT_UNDERSTOOD, TOO_LONG, UNKNOWN_PERSON
+from handlers.help import (
+    HELP_TEXT,
+    LOOKS_LIKE_CODE,
+    NOT_UNDERSTOOD,
+    SNOOZE_NOT_UNDERSTOOD,
+    TOO_LONG,
+    UNKNOWN_PERSON,
+)
 from storage import conversations, history, notifications
 from storage.db import Database
 from storage.models import Action, Board, Person
@@ -95,6 +103,9 @@ class ChatHandlers:
         pending = self._answer_to_question(ctx, parsed)
         if pending is not None:
             return [pending]
+        request = self._snooze_request(message.text, now)
+        if request is not None:
+            return [self._update(ctx, replace(parsed, ref=request.ref), message.text)]
         if not parsed.is_meaningful:
             return [Notice(NoticeKind.NOT_UNDERSTOOD, NOT_UNDERSTOOD)]
         return [self._update(ctx, parsed, message.text)]
@@ -179,6 +190,9 @@ class ChatHandlers:
             return AskWhichDate(parsed.date_phrase or "that date", parsed.date_options)
         board = ctx.session.get(Board, action.board_id)
         assert board is not None
+        request = self._snooze_request(text, ctx.now)
+        if request is not None:
+            return self._snooze(ctx, action, board, actor, request, text)
         return apply_update(
             ctx.session,
             action=action,
@@ -191,6 +205,30 @@ class ChatHandlers:
             calendar=WorkingCalendar(board.bank_holiday_region),
             chosen_date=chosen_date,
         )
+
+    def _snooze(
+        self,
+        ctx: _Context,
+        action: Action,
+        board: Board,
+        actor: Actor,
+        request: SnoozeRequest,
+        text: str,
+    ) -> Reply:
+        if request.until is None:
+            return Notice(NoticeKind.NOT_UNDERSTOOD, SNOOZE_NOT_UNDERSTOOD)
+        return snooze(
+            ctx.session,
+            action=action,
+            board=board,
+            actor=actor,
+            until=request.until,
+            message=text,
+            now=ctx.now,
+        )
+
+    def _snooze_request(self, text: str, now: datetime) -> SnoozeRequest | None:
+        return parse_snooze(text, today=self._today(now), calendar=WorkingCalendar())
 
     def _undo(self, ctx: _Context) -> Reply:
         assert ctx.person.id is not None

@@ -7,6 +7,7 @@ HELP_TEXT = (
     "• milestone 2 done\n"
     "• 2.3 red - no clear scope yet (start with the ref if you own several actions)\n"
     "• undo (reverses your last update)\n"
+    "• snooze 3 days / remind me Monday (pauses reminders for that action)\n"
     "Chairs: /rag, /rag red, /rag overdue, /rag 2.3, /rag @name, /rag workstream 4."
 )
 
@@ -28,4 +29,9 @@ UNKNOWN_PERSON = (
 LOOKS_LIKE_CODE = (
     "That looks like code rather than an update, so nothing was changed. "
     "Please describe progress in plain words, e.g. “amber - slipped to 14 April”."
+)
+
+SNOOZE_NOT_UNDERSTOOD = (
+    "Sorry, I couldn't tell until when, so nothing was changed. Try “snooze 3 days”, "
+    "“remind me Monday” or “snooze until 4 December” (up to three months ahead)."
 )

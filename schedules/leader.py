@@ -139,6 +139,8 @@ class LeaderElection(threading.Thread):
 
     def resign(self) -> None:
         """Stop the scheduler first, then free the lease, so a successor never overlaps us."""
+        if self.scheduler is not None:
+            log.info("%s steps down: stopping the scheduler and freeing the lease", self.holder)
         self._stop_scheduler(wait=self._wait_for_jobs)
         try:
             with self.db.session() as session:

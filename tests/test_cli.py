@@ -13,13 +13,23 @@ import pytest
 from sqlmodel import col, select
 from typer.testing import CliRunner, Result
 
+from bot.app import build_services
 from bot.cli import CliOptions, app
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.domain.replies import UpdateRecorded
 from bot.plan_io.writer import EXPORT_COLUMNS
+from handlers.conversation import Conversation, IncomingMessage
 from storage.db import Database
 from storage.models import Action, ActionUpdate, Board, Milestone, Notification, UpdateChange
-from tests.console.support import WORCS_FILES, csv_rows, worcs_owners, worcs_red_refs
+from tests.console.support import (
+    WORCS_FILES,
+    busiest_owner,
+    csv_rows,
+    worcs_owners,
+    worcs_red_refs,
+)
+from tests.slack.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[1]
 ST_HELENS = "St Helens Children's Improvement Board"
@@ -215,6 +225,27 @@ def test_export_then_import_changes_nothing(
     assert history(cli_db) == before
 
 
+def test_export_round_trip_keeps_chat_updates(
+    cli_db: Database, shared_data: Path, tmp_path: Path, db_url: str
+) -> None:
+    """What owners said in chat (RAG, words, a new date, a milestone ticked) survives the trip."""
+    import_worcs(shared_data)
+    owner, refs = busiest_owner(shared_data)
+    clock = ManualClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    services = build_services(Settings(database_url=db_url, _env_file=None), clock=clock)
+    where = Conversation(platform="console", user_id=owner, channel="console-dm:test")
+    for text in (f"{refs[0]} amber - slipped to 14 April", f"{refs[0]} milestone 1 done"):
+        [reply] = services.chat.on_message(IncomingMessage(where, text))
+        assert isinstance(reply, UpdateRecorded), reply
+    services.db.dispose()
+    before = history(cli_db)
+    for fmt in ("csv", "xlsx"):
+        exported = tmp_path / f"plan.{fmt}"
+        ok("export", "--format", fmt, "--output", str(exported))
+        assert "No changes." in ok("import", str(exported), "--board", WORCS)
+    assert history(cli_db) == before
+
+
 def test_export_csv_to_stdout(cli_db: Database, shared_data: Path) -> None:
     import_st_helens(shared_data)
     out = ok("export", "--board", "St Helens")
@@ -379,3 +410,53 @@ def test_env_example_lists_every_setting_with_a_refused_placeholder() -> None:
         secrets = {"slack_signing_secret": "x", name.lower(): assigned[name]}
         with pytest.raises(ValueError, match="placeholder"):
             Settings(_env_file=None, **secrets)
+
+
+# -- with Slack (a local stand-in for its Web API) -------------------------------------------------
+
+
+@pytest.fixture
+def slack(cli_db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSlack]:
+    fake = FakeSlack().start()
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "test-signing-secret")
+    monkeypatch.setenv("SLACK_API_URL", fake.url + "/api/")
+    yield fake
+    fake.stop()
+
+
+def test_digest_post_goes_to_the_board_channel(slack: FakeSlack, shared_data: Path) -> None:
+    import_worcs(shared_data)
+    unposted = cli("digest", "--post")
+    assert unposted.exit_code == 1
+    assert "has no channel" in unposted.stderr
+    ok("board", "worc", "--channel", "C0BOARD")
+    out = ok("digest", "--post")
+    assert "Posted to C0BOARD" in out
+    [post] = slack.answered("chat.postMessage")
+    assert post.params["channel"] == "C0BOARD"
+    assert f"Red ({len(worcs_red_refs(shared_data))})" in post.text
+
+
+def test_people_sync_links_by_email(slack: FakeSlack, shared_data: Path) -> None:
+    import_worcs(shared_data)
+    ok("people", "link", "Bec Windsor", "--email", "bec@example.org")
+    ok("people", "link", "Tina Russell", "--email", "tina@example.org")
+    slack.users_by_email["bec@example.org"] = "U0BECWIND"
+    out = ok("people", "sync")
+    assert "Bec Windsor\tbec@example.org\tU0BECWIND" in out
+    assert "Tina Russell\ttina@example.org\tnot found" in out
+    assert "Linked 1 of 2" in out
+    assert re.search(r"^Bec Windsor\t.*\tU0BECWIND\t", ok("people"), re.MULTILINE)
+
+
+def test_remind_sends_through_slack_and_says_so(slack: FakeSlack, shared_data: Path) -> None:
+    clock = ManualClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    files = [str(shared_data / name) for name in WORCS_FILES]
+    ok("import", *files, "--board", WORCS, "--as-of", "2017-02-24", "--review-date", "2026-11-25")
+    owner, refs = busiest_owner(shared_data)
+    ok("people", "link", owner, "--slack", "U0BUSIEST")
+    out = ok("remind", clock=clock)
+    assert out.casefold().count(f"→ dm to {owner} (slack)".casefold()) == len(refs)
+    assert {c.params["channel"] for c in slack.answered("chat.postMessage")} == {"U0BUSIEST"}
+    assert "skipped" in out  # everyone else has no Slack account yet

@@ -7,9 +7,10 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from bot.domain.rag import Rag
-from storage.models import Action, Milestone
+from storage.models import Action, ActionOwner, Milestone
 
 MILESTONE_PREFIX = "milestone:"
+SNOOZE_PREFIX = "snooze:"
 OPEN, DONE = "open", "done"
 SIMPLE_FIELDS = ("rag", "review_date", "latest_update", "title", "outcomes", "measures")
 
@@ -24,6 +25,9 @@ def read_field(session: Session, action: Action, field: str) -> str | None:
     if field in SIMPLE_FIELDS:
         value: str | None = getattr(action, field)
         return value
+    if field.startswith(SNOOZE_PREFIX):
+        until = _owner_link(session, action, field).snoozed_until
+        return until.isoformat() if until else None
     milestone = _milestone(session, action, field)
     return DONE if milestone.done else OPEN
 
@@ -40,6 +44,11 @@ def write_field(
         action.latest_update_at = now
     elif field in SIMPLE_FIELDS:
         setattr(action, field, value)
+    elif field.startswith(SNOOZE_PREFIX):
+        _owner_link(session, action, field).snoozed_until = (
+            date.fromisoformat(value) if value else None
+        )
+        return  # a snooze is the owner's, not a change to the action itself
     else:
         milestone = _milestone(session, action, field)
         milestone.done = value == DONE
@@ -49,6 +58,18 @@ def write_field(
 
 def milestone_field(position: int) -> str:
     return f"{MILESTONE_PREFIX}{position}"
+
+
+def snooze_field(person_id: int) -> str:
+    return f"{SNOOZE_PREFIX}{person_id}"
+
+
+def _owner_link(session: Session, action: Action, field: str) -> ActionOwner:
+    person_id = int(field.removeprefix(SNOOZE_PREFIX))
+    link = session.get(ActionOwner, (action.id, person_id))
+    if link is None:
+        raise UnknownFieldError(field)
+    return link
 
 
 def _milestone(session: Session, action: Action, field: str) -> Milestone:

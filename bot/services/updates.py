@@ -11,7 +11,7 @@ from bot.domain.plan import FieldChange
 from bot.domain.replies import Notice, NoticeKind, UpdateRecorded, UpdateUndone
 from bot.domain.updates import ParsedUpdate, resolve_shift
 from bot.domain.workdays import WorkingCalendar
-from bot.services.fields import DONE, milestone_field, read_field, write_field
+from bot.services.fields import DONE, milestone_field, read_field, snooze_field, write_field
 from storage import history
 from storage.boards import ADMIN, CHAIR, has_role
 from storage.models import Action, Board
@@ -120,6 +120,39 @@ def _wanted_values(
 def _no_such_milestone(ref: str, number: int, count: int) -> Notice:
     has = f"it has {count}" if count else "it has none"
     return Notice(NoticeKind.NOT_UNDERSTOOD, f"{ref} has no milestone {number} ({has}).")
+
+
+def snooze(
+    session: Session,
+    *,
+    action: Action,
+    board: Board,
+    actor: Actor,
+    until: date,
+    message: str,
+    now: datetime,
+) -> UpdateRecorded | Notice:
+    """Reminders to this owner about this action wait until `until`; the history says so."""
+    assert action.id is not None
+    if actor.person_id not in owner_ids(session, action.id):
+        return Notice(
+            NoticeKind.INFO,
+            f"You don't get reminders for {action.ref}, so there's nothing to snooze.",
+        )
+    field = snooze_field(actor.person_id)
+    change = FieldChange(field, read_field(session, action, field), until.isoformat())
+    write_field(session, action, field, change.after, now=now)
+    entry = history.record_update(
+        session,
+        action_id=action.id,
+        person_id=actor.person_id,
+        source=actor.source,
+        text=message,
+        changes=[change],
+        now=now,
+    )
+    assert entry.id is not None
+    return UpdateRecorded(board.name, action.ref, action.title, (change,), entry.id)
 
 
 def undo(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from collections.abc import Callable
@@ -92,6 +93,8 @@ class ConsoleSession:
         """Banner, a sweep so due reminders show, then lines until /quit or end of input."""
         self.say(self._banner())
         self.sweep()
+        if self.interactive and self.inp is sys.stdin:
+            _enable_line_editing()
         scheduler = self._start_scheduler()
         try:
             while (line := self._read_line()) is not None:
@@ -302,6 +305,14 @@ def _held_line(held: dict[str, int]) -> str:
     more = f" and {len(names) - SHOWN_NAMES} more" if len(names) > SHOWN_NAMES else ""
     total = sum(held.values())
     return f"({total} message(s) also went to {shown}{more}: /as NAME to read theirs.)"
+
+
+def _enable_line_editing() -> None:
+    """Arrow keys and history at the prompt, where the platform has readline."""
+    try:
+        importlib.import_module("readline")
+    except ImportError:
+        return
 
 
 def _is_tty(stream: TextIO) -> bool:

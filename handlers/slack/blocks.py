@@ -10,7 +10,7 @@ from typing import Any
 from bot.domain.digest import Digest, OverdueMilestone
 from bot.domain.plan import ActionView, FieldChange, HistoryEntry, MilestoneView
 from bot.domain.rag import RAG_ORDER, Rag, rag_label
-from bot.domain.reminders import ReminderMessage
+from bot.domain.reminders import ChairAlert, ReminderMessage, SendKind
 from bot.domain.replies import AskWhichAction, AskWhichDate, Notice, UpdateRecorded, UpdateUndone
 from bot.domain.summary import ActionDetail, ActionList, BoardSummary, RagHelp, WorkstreamLine
 from handlers.text import BULLET, UPDATE_CHARS, WORDS_CHARS, format_day, render_text, shorten
@@ -171,6 +171,9 @@ def _change(change: FieldChange) -> str:
     """Before → after in bold, so the confirmation can be checked at a glance."""
     if change.field == "latest_update":
         return f"update {_quoted(change.after or '', UPDATE_CHARS)}"
+    if change.field.startswith("snooze:"):
+        until = escape(_value("review_date", change.after))
+        return f"reminders paused until *{until}*" if change.after else "reminders resumed"
     before = escape(_value(change.field, change.before))
     after = escape(_value(change.field, change.after))
     if change.field == "rag":
@@ -338,16 +341,46 @@ def _example_reply(review_date: date) -> str:
 @_render.register
 def _reminder(content: ReminderMessage) -> list[Block]:
     action, today = content.action, content.today
-    review = format_day(content.review_date, with_year=content.review_date.year != today.year)
     status = f"Currently *{rag_label(action.rag).upper()}*"
     words = f": {_quoted(action.latest_update)}" if action.latest_update else ", no update yet"
-    board = escape(content.board_name)
-    blocks = [section(f"{_title(action)} ({board}) — review *{review}*. {status}{words}.")]
+    blocks = [section(f"{_reminder_opening(content)}\n{status}{words}.")]
     if milestones := action.open_milestones():
         blocks += listing("*Open milestones*", [_milestone(m, today) for m in milestones])
     example = _example_reply(content.review_date)
     blocks.append(context(f"Reply here with an update, e.g. `{example}`"))
     return blocks
+
+
+def _reminder_opening(content: ReminderMessage) -> str:
+    """Which kind of nudge this is comes first: it is what a phone notification shows."""
+    action, today = content.action, content.today
+    title = f"{_title(action)} ({escape(content.board_name)})"
+    review = format_day(content.review_date, with_year=content.review_date.year != today.year)
+    if content.kind == SendKind.NUDGE:
+        return f"{title} — the review date was *{review}* and there's no update yet."
+    if content.kind == SendKind.MILESTONE and content.milestone is not None:
+        step = _milestone(content.milestone, today, flag_late=False).removeprefix(f"{BULLET} ")
+        return f"{title} — milestone due: *{step}*."
+    if content.kind == SendKind.SNOOZE:
+        return f"{title} — as you asked, a reminder: review *{review}*."
+    return f"{title} — review *{review}*."
+
+
+@_render.register
+def _chair_alert(content: ChairAlert) -> list[Block]:
+    lines = []
+    for action, days in content.silent:
+        when = format_day(action.review_date) if action.review_date else "no date"
+        lines.append(
+            f"{BULLET} {_title(action)} — review was {when}, "
+            f"no update for {days} working days · {_owners(action)}"
+        )
+    count = len(content.silent)
+    title = f"*{escape(content.board_name)}: {count} action(s) have gone quiet.*"
+    return [
+        *listing(title, lines),
+        context("They will show as “no update” in the weekly digest."),
+    ]
 
 
 def _overdue_milestone(item: OverdueMilestone, today: date) -> str:
@@ -373,16 +406,39 @@ def _digest_sections(content: Digest) -> list[tuple[str, list[str]]]:
     ]
 
 
+def _digest_counts(content: Digest) -> str:
+    """Totals with the change since the last digest: "Red 8 (+1)"."""
+    order: list[Rag | None] = [*RAG_ORDER, None]
+    parts = []
+    for rag in order:
+        count = content.counts.get(rag, 0)
+        if rag is None and not count:
+            continue
+        change = content.change(rag)
+        delta = f" ({change:+d})".replace("-", "−") if change else ""
+        part = f"{_EMOJI[rag]} {rag_label(rag)} {count}{delta}"
+        parts.append(f"*{part}*" if rag is Rag.RED and count else part)
+    return "   ".join(parts)
+
+
+def _digest_red_line(content: Digest, action: ActionView) -> str:
+    weeks = content.weeks_red(action)
+    if weeks is None or weeks < 1:
+        return _red_line(action)
+    return f"{_red_line(action)} _(red {weeks} week{'s' if weeks != 1 else ''})_"
+
+
 @_render.register
 def _digest(content: Digest) -> list[Block]:
     blocks = [
         header(f"{content.board_name} — weekly digest"),
         context(format_day(content.today)),
-        section(_counts(content.counts)),
+        section(_digest_counts(content)),
         divider(),
     ]
     if content.red:
-        blocks += listing(f"*Red ({len(content.red)})*", [_red_line(a) for a in content.red])
+        red = [_digest_red_line(content, a) for a in content.red]
+        blocks += listing(f"*Red ({len(content.red)})*", red)
     else:
         blocks.append(section("Nothing is red."))
     for title, lines in _digest_sections(content):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
@@ -16,6 +18,7 @@ from bot.config import Settings
 from bot.sample import SAMPLE_BOARDS, load_sample_board
 from handlers.slack.app import make_client
 from handlers.slack.server import EVENTS_PATH, start_in_thread
+from storage.db import Database
 from storage.models import Action, ActionUpdate, Board, Person
 from storage.people import link_chat_id
 from tests.slack.fake_slack import FakeSlack, SlackSender
@@ -28,6 +31,7 @@ VEL = "U0VELKENNY"  # owns 1.8, 2.2, 2.3 (red, "Social Work Practice Model") and
 SALLY = "U0SCLEWES"  # owns only 4.5, "Children in Care Council" (red)
 CHAIR = "U0NRICHARD"  # Nigel Richardson, the independent chair
 LINKS = {"Vel Kenny": VEL, "Sally Clewes": SALLY, "Nigel Richardson": CHAIR}
+SEEDED_AT = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # tests/conftest.py's clock
 
 
 @pytest.fixture
@@ -50,14 +54,27 @@ def settings(db_url: str, fake: FakeSlack) -> Settings:
     )
 
 
-@pytest.fixture
-def services(settings: Settings, clock: ManualClock) -> Iterator[Services]:
-    built = build_services(settings, clock=clock)
-    load_sample_board(built.db, WORCESTERSHIRE, now=clock.now(), today=clock.now().date())
-    with built.db.session() as session:
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrated and loaded once; every test gets its own copy of the file."""
+    path = tmp_path_factory.mktemp("seed") / "worcestershire.db"
+    db = Database.connect(f"sqlite:///{path}")
+    load_sample_board(db, WORCESTERSHIRE, now=SEEDED_AT, today=SEEDED_AT.date())
+    with db.session() as session:
         for name, user_id in LINKS.items():
             person = session.exec(select(Person).where(Person.name == name)).one()
             link_chat_id(session, person, platform="slack", external_id=user_id)
+    db.dispose()
+    return path
+
+
+@pytest.fixture
+def services(
+    settings: Settings, clock: ManualClock, seeded_db: Path, db_url: str
+) -> Iterator[Services]:
+    assert clock.now() == SEEDED_AT, "the seed plan was moved to the shared clock's today"
+    shutil.copyfile(seeded_db, db_url.removeprefix("sqlite:///"))
+    built = build_services(settings, clock=clock)
     yield built
     built.db.dispose()
 
@@ -104,7 +121,3 @@ def app(services: Services, fake: FakeSlack) -> Iterator[RunningApp]:
     running = RunningApp(url, sender, services, stop)
     yield running
     running.stop()
-
-
-def at(clock: ManualClock, when: datetime) -> None:
-    clock.set(when)

@@ -153,7 +153,7 @@ class FakeSlack:
         user_id = self.users_by_email.get(str(params.get("email", "")).lower())
         if user_id is None:
             return {"ok": False, "error": "users_not_found"}
-        return {"ok": True, "user": {"id": user_id, "team_id": TEAM_ID}}
+        return {"ok": True, "user": {"id": user_id, "team_id": TEAM_ID, "tz": "Europe/London"}}
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self

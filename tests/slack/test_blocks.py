@@ -17,7 +17,7 @@ from bot.app import Services
 from bot.domain.digest import Digest
 from bot.domain.plan import ActionView, FieldChange, HistoryEntry, MilestoneView, PersonRef
 from bot.domain.rag import Rag
-from bot.domain.reminders import ReminderMessage
+from bot.domain.reminders import ChairAlert, ReminderMessage, SendKind
 from bot.domain.replies import (
     ActionChoice,
     AskWhichAction,
@@ -318,3 +318,59 @@ def test_timestamps_in_history_render_as_dates() -> None:
 
     text = "\n".join(_texts(blocks))
     assert "Tue 24 Nov 2026 — Vel Kenny via slack: *RED → AMBER*" in text
+
+
+@pytest.mark.parametrize(
+    ("kind", "opening"),
+    [
+        (SendKind.REMINDER, "— review *Wed 2 Dec*."),
+        (SendKind.NUDGE, "— the review date was *Wed 2 Dec* and there's no update yet."),
+        (SendKind.MILESTONE, "— milestone due: *Sun 20 Dec – Model chosen*."),
+        (SendKind.SNOOZE, "— as you asked, a reminder: review *Wed 2 Dec*."),
+    ],
+)
+def test_each_kind_of_reminder_says_what_it_is_first(kind: SendKind, opening: str) -> None:
+    action = _action()
+    content = ReminderMessage(
+        "Worcestershire SIB", action, date(2026, 12, 2), 7, TODAY, kind, action.milestones[1]
+    )
+
+    blocks = render_blocks(content)
+
+    assert_valid(blocks)
+    first_line = blocks[0]["text"]["text"].splitlines()[0]
+    assert first_line == f"*2.3 Social Work Practice Model* (Worcestershire SIB) {opening}"
+
+
+def test_the_chair_hears_which_actions_went_quiet() -> None:
+    silent = ((_action(), 6), (_action("4.5", title="Children in Care Council"), 9))
+    content = ChairAlert("Worcestershire SIB", OWNER, silent, TODAY)
+
+    blocks = render_blocks(content)
+
+    assert_valid(blocks)
+    text = "\n".join(_texts(blocks))
+    assert "2 action(s) have gone quiet" in text
+    assert "*4.5 Children in Care Council* — review was Wed 2 Dec 2026, no update for 9" in text
+
+
+def test_the_digest_shows_changes_since_last_week_and_weeks_red() -> None:
+    red = _action(red_since=datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    digest = Digest(
+        board_name="Worcestershire SIB",
+        today=TODAY,
+        red=(red,),
+        newly_red=(),
+        recovered=(),
+        overdue_milestones=(),
+        no_update=(),
+        reviews_due_this_week=(),
+        counts={**rag_counts((red,)), Rag.RED: 8, Rag.AMBER: 18},
+        previous_counts={Rag.RED: 7, Rag.AMBER: 19},
+    )
+
+    text = "\n".join(_texts(render_blocks(digest)))
+
+    assert "*:red_circle: Red 8 (+1)*" in text
+    assert "Amber 18 (−1)" in text
+    assert "_(red 3 weeks)_" in text

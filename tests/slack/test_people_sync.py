@@ -37,6 +37,9 @@ def test_people_are_linked_by_email_and_the_missing_reported(
         assert _name(person_by_chat_id(session, "slack", "U0BECWIND")) == "Bec Windsor"
         assert _name(person_by_chat_id(session, "slack", "U0VELNEW")) == "Vel Kenny"
         assert person_by_chat_id(session, "slack", "U0VELKENNY") is None  # relinked
+        bec = person_by_chat_id(session, "slack", "U0BECWIND")
+        assert bec is not None
+        assert bec.timezone == "Europe/London"  # from Slack's profile
     assert {c.params["email"] for c in fake.attempts("users.lookupByEmail")} == set(EMAILS.values())
 
 

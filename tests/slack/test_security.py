@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -98,3 +99,16 @@ def test_health_check_and_unknown_paths(app: RunningApp) -> None:
     with pytest.raises(urllib.error.HTTPError) as wrong_method:
         urllib.request.urlopen(app.url + "/slack/events", timeout=5)  # noqa: S310
     assert wrong_method.value.code == 404
+
+
+def test_a_malformed_command_gets_an_error_id_not_silence(app: RunningApp, fake: FakeSlack) -> None:
+    respond_to = fake.url + "/respond/T0COUNCIL/9/broken"
+    form = urllib.parse.urlencode({"command": "/rag", "text": "red", "response_url": respond_to})
+
+    response = app.slack.post(form, "application/x-www-form-urlencoded")
+
+    assert response.status == 200
+    answer = fake.wait_for(fake.responses)
+    assert re.search(
+        r"something went wrong and nothing was changed \(error [0-9a-f]{8}\)", answer.text
+    )

@@ -63,9 +63,7 @@ def test_the_holder_renewing_extends_the_lease_and_keeps_its_start(
     assert row.holder == "a"
 
 
-def test_a_holder_renews_even_a_lapsed_lease_nobody_took(
-    db: Database, clock: ManualClock
-) -> None:
+def test_a_holder_renews_even_a_lapsed_lease_nobody_took(db: Database, clock: ManualClock) -> None:
     assert _take(db, clock, "a")
     clock.advance(TTL * 2)
     assert _take(db, clock, "a")
@@ -92,9 +90,7 @@ def test_leases_with_different_names_are_independent(db: Database, clock: Manual
     assert _holder(db, clock) == "a"
 
 
-def test_of_many_racing_for_a_free_lease_exactly_one_wins(
-    db: Database, clock: ManualClock
-) -> None:
+def test_of_many_racing_for_a_free_lease_exactly_one_wins(db: Database, clock: ManualClock) -> None:
     racers = 8
     barrier = threading.Barrier(racers, timeout=10)
 
