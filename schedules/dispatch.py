@@ -39,6 +39,7 @@ MANUAL_DIGEST = "digest_manual"
 # A digest this late is news no longer: it is logged as skipped rather than sent.
 DIGEST_STALE_AFTER = timedelta(days=1)
 DEFAULT_LOOKBACK = timedelta(days=7)
+SweepInputs = list[tuple[BoardView, list[ActionView]]]
 
 
 @dataclass
@@ -69,23 +70,32 @@ class Dispatcher:
         self.stale_claim_after = stale_claim_after
 
     def run_once(self) -> dict[str, SweepResult]:
+        inputs = self._sweep_inputs(self.clock.now())
         return {
-            "reminders": self.send_due_reminders(),
-            "escalations": self.send_due_escalations(),
+            "reminders": self.send_due_reminders(inputs),
+            "escalations": self.send_due_escalations(inputs),
             "digests": self.send_due_digests(),
         }
 
     # -- reminders -----------------------------------------------------------------------------
 
-    def send_due_reminders(self) -> SweepResult:
+    def send_due_reminders(self, inputs: SweepInputs | None = None) -> SweepResult:
         """Reminders, milestone reminders, nudges and snoozed reminders; stale ones logged."""
         now = self.clock.now()
         result = SweepResult()
-        for board, actions in self._sweep_inputs(now):
+        for board, actions in inputs if inputs is not None else self._sweep_inputs(now):
             calendar = WorkingCalendar(board.bank_holiday_region)
-            for due in plan_sends(board, actions, now=now, calendar=calendar):
-                result.add(self._send_reminder(board, due, now))
+            due = plan_sends(board, actions, now=now, calendar=calendar)
+            settled = self._settled([d.key for d in due])
+            for item in due:
+                result.add(
+                    "taken" if item.key in settled else self._send_reminder(board, item, now)
+                )
         return result
+
+    def _settled(self, keys: list[str]) -> set[str]:
+        with self.db.session(commit=False) as session:
+            return notifications.settled_keys(session, keys)
 
     def _send_reminder(self, board: BoardView, due: DueReminder, now: datetime) -> str:
         claim = Claim(
@@ -101,15 +111,18 @@ class Dispatcher:
         message = reminder_message(board, due, today=_local_today(board, now))
         return self._deliver(claim, partial(self.notifier.send_direct, due.owner, message))
 
-    def send_due_escalations(self) -> SweepResult:
+    def send_due_escalations(self, inputs: SweepInputs | None = None) -> SweepResult:
         """Each chair gets one message naming the actions newly gone silent."""
         now = self.clock.now()
         result = SweepResult()
-        for board, actions in self._sweep_inputs(now):
+        for board, actions in inputs if inputs is not None else self._sweep_inputs(now):
             calendar = WorkingCalendar(board.bank_holiday_region)
+            found = due_escalations(board, actions, now=now, calendar=calendar)
+            settled = self._settled([e.key for e in found])
             by_chair: dict[int, list[Escalation]] = defaultdict(list)
-            for escalation in due_escalations(board, actions, now=now, calendar=calendar):
-                by_chair[escalation.chair.id].append(escalation)
+            for escalation in found:
+                if escalation.key not in settled:
+                    by_chair[escalation.chair.id].append(escalation)
             for escalations in by_chair.values():
                 result.add(self._escalate(board, escalations, now))
         return result
@@ -134,7 +147,7 @@ class Dispatcher:
 
         return self._deliver_batch(claims, send)
 
-    def _sweep_inputs(self, now: datetime) -> list[tuple[BoardView, list[ActionView]]]:
+    def _sweep_inputs(self, now: datetime) -> SweepInputs:
         """Only actions with something due near now are read: reviews, milestones, snoozes."""
         with self.db.session(commit=False) as session:
             boards = {b.id: board_view(session, b) for b in list_boards(session)}
@@ -158,7 +171,8 @@ class Dispatcher:
         with self.db.session(commit=False) as session:
             boards = [board_view(session, b) for b in list_boards(session)]
         for board in boards:
-            due_at = digest_due_at(board, now=now)
+            calendar = WorkingCalendar(board.bank_holiday_region)
+            due_at = digest_due_at(board, now=now, calendar=calendar)
             claim = Claim(
                 key=f"digest:{board.id}:{due_at.date().isoformat()}",
                 kind=DIGEST,

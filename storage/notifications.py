@@ -70,6 +70,18 @@ def _take_over(
     return existing
 
 
+def settled_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    """Keys already sent or skipped: a sweep leaves them alone without trying to claim them."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = list(keys[start : start + 500])
+        statement = select(Notification.key).where(
+            col(Notification.key).in_(chunk), Notification.status != CLAIMED
+        )
+        found.update(session.exec(statement).all())
+    return found
+
+
 def mark_sent(
     session: Session,
     notification_id: int,

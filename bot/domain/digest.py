@@ -146,17 +146,32 @@ def digest_time(board: BoardView) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
-def digest_due_at(board: BoardView, *, now: datetime) -> datetime:
-    """The latest scheduled digest instant at or before `now`, as aware UTC, DST-proof."""
+def digest_due_at(
+    board: BoardView, *, now: datetime, calendar: WorkingCalendar | None = None
+) -> datetime:
+    """The latest scheduled digest instant at or before `now`, as aware UTC, DST-proof.
+
+    A digest day that is a bank holiday moves to the next working day, same time.
+    """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be an aware datetime")
     if not 0 <= board.digest_weekday <= 6:
         raise ValueError(f"digest weekday {board.digest_weekday} is not 0 (Mon) to 6 (Sun)")
     tz = ZoneInfo(board.timezone)
+    calendar = calendar or WorkingCalendar(board.bank_holiday_region)
     now_utc = now.astimezone(UTC)
     local_day = now_utc.astimezone(tz).date()
     day = local_day - timedelta(days=(local_day.weekday() - board.digest_weekday) % 7)
-    at = datetime.combine(day, digest_time(board), tzinfo=tz).astimezone(UTC)
+    at = _digest_instant(board, day, tz, calendar)
     if at > now_utc:
-        at = datetime.combine(day - _WEEK, digest_time(board), tzinfo=tz).astimezone(UTC)
+        at = _digest_instant(board, day - _WEEK, tz, calendar)
     return at
+
+
+def _digest_instant(
+    board: BoardView, day: date, tz: ZoneInfo, calendar: WorkingCalendar
+) -> datetime:
+    if board.digest_weekday < 5:  # a weekday digest skips bank holidays; a weekend one is kept
+        while not calendar.is_working_day(day):
+            day += timedelta(days=1)
+    return datetime.combine(day, digest_time(board), tzinfo=tz).astimezone(UTC)

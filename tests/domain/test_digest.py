@@ -135,8 +135,11 @@ def test_quiet_week() -> None:
         (utc(2026, 10, 26, 8, 30), utc(2026, 10, 19, 8, 0)),
         # The clocks go forward on Sun 28 Mar 2027.
         (utc(2027, 3, 27, 12, 0), utc(2027, 3, 22, 9, 0)),
-        (utc(2027, 3, 29, 8, 0), utc(2027, 3, 29, 8, 0)),
-        (utc(2027, 3, 29, 7, 59), utc(2027, 3, 22, 9, 0)),
+        # ...and Mon 29 Mar 2027 is Easter Monday: that digest is Tuesday 09:00 BST.
+        (utc(2027, 3, 29, 8, 0), utc(2027, 3, 22, 9, 0)),
+        (utc(2027, 3, 30, 8, 0), utc(2027, 3, 30, 8, 0)),
+        (utc(2027, 3, 30, 7, 59), utc(2027, 3, 22, 9, 0)),
+        (utc(2027, 4, 5, 8, 0), utc(2027, 4, 5, 8, 0)),
     ],
 )
 def test_digest_due_at_is_monday_nine_london(now: datetime, expected: datetime) -> None:
