@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.domain.plan import PersonRef
 
@@ -21,10 +21,22 @@ class NotDeliverableError(Exception):
 
 
 class Notifier(Protocol):
+    """`key` is the claim key of a scheduled send: a platform that can tag its messages with
+    it lets the dispatcher check, before resending after a crash, that it didn't go already."""
+
     platform: str
 
-    def send_direct(self, person: PersonRef, content: object) -> Sent:
+    def send_direct(self, person: PersonRef, content: object, *, key: str | None = None) -> Sent:
         """A direct message; raises NotDeliverableError when the person has no account here."""
         ...
 
-    def post_to_channel(self, channel: str, content: object) -> Sent: ...
+    def post_to_channel(self, channel: str, content: object, *, key: str | None = None) -> Sent: ...
+
+
+@runtime_checkable
+class DeliveryLog(Protocol):
+    """A notifier that can find a message it sent earlier by its claim key."""
+
+    def find_sent(
+        self, key: str, *, person: PersonRef | None = None, channel: str | None = None
+    ) -> Sent | None: ...

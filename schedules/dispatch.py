@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain.digest import Digest, build_digest, digest_due_at
-from bot.domain.plan import ActionView, BoardView
+from bot.domain.plan import ActionView, BoardView, PersonRef
 from bot.domain.reminders import (
     ChairAlert,
     DueReminder,
@@ -23,7 +23,7 @@ from bot.domain.reminders import (
     sweep_windows,
 )
 from bot.domain.workdays import WorkingCalendar
-from bot.ports import NotDeliverableError, Notifier, Sent
+from bot.ports import DeliveryLog, NotDeliverableError, Notifier, Sent
 from storage import notifications
 from storage.boards import board_view, list_boards
 from storage.db import Database
@@ -109,7 +109,8 @@ class Dispatcher:
         if due.skip_reason is not None:
             return self._skip(claim, due.skip_reason)
         message = reminder_message(board, due, today=_local_today(board, now))
-        return self._deliver(claim, partial(self.notifier.send_direct, due.owner, message))
+        send = partial(self.notifier.send_direct, due.owner, message, key=claim.key)
+        return self._deliver(claim, send, person=due.owner)
 
     def send_due_escalations(self, inputs: SweepInputs | None = None) -> SweepResult:
         """Each chair gets one message naming the actions newly gone silent."""
@@ -143,7 +144,7 @@ class Dispatcher:
         def send(won: set[str]) -> Sent:
             silent = tuple((e.action, e.silent_days) for e in escalations if e.key in won)
             alert = ChairAlert(board.name, escalations[0].chair, silent, _local_today(board, now))
-            return self.notifier.send_direct(escalations[0].chair, alert)
+            return self.notifier.send_direct(escalations[0].chair, alert, key=min(won))
 
         return self._deliver_batch(claims, send)
 
@@ -182,7 +183,8 @@ class Dispatcher:
             if now - due_at > DIGEST_STALE_AFTER:
                 result.add(self._skip(claim, "more than a day late when the bot was running"))
                 continue
-            result.add(self._deliver(claim, partial(self._post_digest, board, now)))
+            post = partial(self._post_digest, board, now, key=claim.key)
+            result.add(self._deliver(claim, post, channel=board.channel_id))
         return result
 
     def post_digest_now(self, board: Board) -> Sent:
@@ -217,14 +219,14 @@ class Dispatcher:
         calendar = WorkingCalendar(board.bank_holiday_region)
         return build_digest(plan, today=_local_today(plan.board, now), calendar=calendar)
 
-    def _post_digest(self, board: BoardView, now: datetime) -> Sent:
+    def _post_digest(self, board: BoardView, now: datetime, *, key: str | None = None) -> Sent:
         with self.db.session(commit=False) as session:
             row = session.get(Board, board.id)
             assert row is not None
         digest = self.digest_for(row, now=now)
         if not board.channel_id and self.notifier.platform != "console":
             raise NotDeliverableError(f"{board.name} has no channel to post to")
-        return self.notifier.post_to_channel(board.channel_id or "", digest)
+        return self.notifier.post_to_channel(board.channel_id or "", digest, key=key)
 
     def _board_view(self, board: Board) -> BoardView:
         with self.db.session(commit=False) as session:
@@ -232,17 +234,25 @@ class Dispatcher:
 
     # -- claim, send, mark -----------------------------------------------------------------------
 
-    def _deliver(self, claim: Claim, send: Callable[[], Sent]) -> str:
+    def _deliver(
+        self,
+        claim: Claim,
+        send: Callable[[], Sent],
+        *,
+        person: PersonRef | None = None,
+        channel: str | None = None,
+    ) -> str:
         now = self.clock.now()
         with self.db.session() as session:
             row = notifications.try_claim(
                 session, claim, now=now, stale_after=self.stale_claim_after
             )
-            row_id = row.id if row else None
+            row_id, retrying = (row.id, row.attempts > 1) if row else (None, False)
         if row_id is None:
             return "taken"
         try:
-            sent = send()
+            earlier = self._sent_before_crash(claim.key, person, channel) if retrying else None
+            sent = earlier or send()
         except NotDeliverableError as reason:
             self._mark(row_id, notifications.SKIPPED, str(reason))
             return "skipped"
@@ -260,6 +270,14 @@ class Dispatcher:
                 message_ref=sent.message_ref,
             )
         return "sent"
+
+    def _sent_before_crash(
+        self, key: str, person: PersonRef | None, channel: str | None
+    ) -> Sent | None:
+        """A taken-over claim may have gone out just before its sender died: look first."""
+        if not isinstance(self.notifier, DeliveryLog):
+            return None
+        return self.notifier.find_sent(key, person=person, channel=channel)
 
     def _deliver_batch(self, claims: list[Claim], send: Callable[[set[str]], Sent]) -> str:
         """Several claims, one message: it names only what this sender won."""

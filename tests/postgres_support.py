@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg import sql
+from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
+
+import storage.models  # noqa: F401  (the tables copy_database copies)
+from storage.db import Database, make_engine
 
 ENV = "ACTIONBOT_TEST_POSTGRES_URL"
 CONNECT_TIMEOUT = 10
@@ -60,3 +67,34 @@ def drop_database(server: str, name: str) -> None:
             (name,),
         )
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+def copy_database(source: Path, url: str) -> None:
+    """Give the test database a prepared SQLite file's contents: copied as a file, or row by row.
+
+    Lets a fixture seed once per session and still run in PostgreSQL mode.
+    """
+    if url.startswith("sqlite:///"):
+        shutil.copyfile(source, url.removeprefix("sqlite:///"))
+        return
+    target = Database.connect(url)  # migrated to head, as the source was
+    origin = make_engine(f"sqlite:///{source}")
+    try:
+        with origin.connect() as reader, target.engine.begin() as writer:
+            for table in SQLModel.metadata.sorted_tables:  # parents before children
+                _copy_table(reader, writer, table)
+    finally:
+        origin.dispose()
+        target.dispose()
+
+
+def _copy_table(reader: Connection, writer: Connection, table: Table) -> None:
+    rows = [dict(row._mapping) for row in reader.execute(table.select())]
+    if rows:
+        writer.execute(table.insert(), rows)
+    key = table.autoincrement_column
+    if key is not None and writer.dialect.name == "postgresql":
+        # Rows came with their ids: move the sequence past them, or the next insert collides.
+        most = func.max(key)
+        sequence = func.pg_get_serial_sequence(table.name, key.name)
+        writer.execute(select(func.setval(sequence, func.coalesce(most, 1), most.is_not(None))))

@@ -71,7 +71,7 @@ class ConsoleNotifier:
 
     # -- the Notifier port ------------------------------------------------------------------
 
-    def send_direct(self, person: PersonRef, content: object) -> Sent:
+    def send_direct(self, person: PersonRef, content: object, *, key: str | None = None) -> Sent:
         with self._lock:
             ref = self._next_ref()
             if isinstance(content, ReminderMessage):
@@ -87,7 +87,7 @@ class ConsoleNotifier:
                 self._names[person.id] = person.name
         return Sent(channel=dm_channel(person.id), message_ref=ref)
 
-    def post_to_channel(self, channel: str, content: object) -> Sent:
+    def post_to_channel(self, channel: str, content: object, *, key: str | None = None) -> Sent:
         with self._lock:
             ref = self._next_ref()
             self.write(f"→ {channel_header(channel, content)}\n{rendered(content)}")
@@ -134,13 +134,13 @@ class EchoNotifier:
         self.platform = inner.platform
         self.out = out
 
-    def send_direct(self, person: PersonRef, content: object) -> Sent:
-        sent = self.inner.send_direct(person, content)
+    def send_direct(self, person: PersonRef, content: object, *, key: str | None = None) -> Sent:
+        sent = self.inner.send_direct(person, content, key=key)
         self._echo(f"{dm_header(person)} ({self.platform})", content)
         return sent
 
-    def post_to_channel(self, channel: str, content: object) -> Sent:
-        sent = self.inner.post_to_channel(channel, content)
+    def post_to_channel(self, channel: str, content: object, *, key: str | None = None) -> Sent:
+        sent = self.inner.post_to_channel(channel, content, key=key)
         self._echo(f"→ {channel_header(channel, content)} ({self.platform})", content)
         return sent
 

@@ -33,14 +33,14 @@ class SlackNotifier:
     def __init__(self, client: WebClient) -> None:
         self.client = client
 
-    def send_direct(self, person: PersonRef, content: object) -> Sent:
+    def send_direct(self, person: PersonRef, content: object, *, key: str | None = None) -> Sent:
         """Posting to a user id opens (or reuses) the bot's DM with them."""
         user_id = person.chat_id(PLATFORM)
         if not user_id:
             raise NotDeliverableError(f"no Slack account linked for {person.name}")
         return self._post(user_id, content)
 
-    def post_to_channel(self, channel: str, content: object) -> Sent:
+    def post_to_channel(self, channel: str, content: object, *, key: str | None = None) -> Sent:
         return self._post(channel, content)
 
     def _post(self, channel: str, content: object) -> Sent:

@@ -26,12 +26,12 @@ class RecordingNotifier:
     platform: str = "console"
     sent: list[tuple[str, object, Sent]] = field(default_factory=list)
 
-    def send_direct(self, person: PersonRef, content: object) -> Sent:
+    def send_direct(self, person: PersonRef, content: object, *, key: str | None = None) -> Sent:
         sent = Sent(channel=f"dm:{person.name}", message_ref=str(len(self.sent) + 1))
         self.sent.append((person.name, content, sent))
         return sent
 
-    def post_to_channel(self, channel: str, content: object) -> Sent:
+    def post_to_channel(self, channel: str, content: object, *, key: str | None = None) -> Sent:
         sent = Sent(channel=channel or "channel", message_ref=str(len(self.sent) + 1))
         self.sent.append((channel, content, sent))
         return sent

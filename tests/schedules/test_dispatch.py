@@ -8,10 +8,13 @@ from sqlmodel import select
 
 from bot.app import Services
 from bot.domain.digest import Digest
-from bot.domain.reminders import ReminderMessage
+from bot.domain.reminders import DueReminder, ReminderMessage
+from bot.ports import Sent
 from schedules.dispatch import Dispatcher
+from storage import notifications
 from storage.boards import list_boards
 from storage.models import Notification
+from storage.notifications import Claim
 from tests.handlers.support import RecordingNotifier, say
 
 
@@ -22,10 +25,10 @@ class FlakyNotifier(RecordingNotifier):
         super().__init__()
         self.fail_after = fail_after
 
-    def send_direct(self, person, content):  # type: ignore[no-untyped-def]
+    def send_direct(self, person, content, *, key=None):  # type: ignore[no-untyped-def]
         if len(self.sent) >= self.fail_after:
             raise ConnectionError("network went away")
-        return super().send_direct(person, content)
+        return super().send_direct(person, content, key=key)
 
 
 def _reminders(notifier: RecordingNotifier) -> list[tuple[str, ReminderMessage]]:
@@ -114,3 +117,62 @@ def _red_refs_in_seed() -> set[str]:
 
     with (SHARED_DATA / "worcestershire_sip.csv").open(newline="", encoding="utf-8") as handle:
         return {row["ref"] for row in csv.DictReader(handle) if row["rag"] == "R"}
+
+
+class KeyedNotifier(RecordingNotifier):
+    """A platform that tags messages with their claim key and can look them up (like Slack)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_key: dict[str, Sent] = {}
+        self.keys: list[str | None] = []
+
+    def send_direct(self, person, content, *, key=None):  # type: ignore[no-untyped-def]
+        sent = super().send_direct(person, content, key=key)
+        self.keys.append(key)
+        if key:
+            self.by_key[key] = sent
+        return sent
+
+    def find_sent(self, key, *, person=None, channel=None):  # type: ignore[no-untyped-def]
+        return self.by_key.get(key)
+
+
+def test_a_message_that_went_out_before_a_crash_is_not_sent_again(services: Services) -> None:
+    """The state a SIGKILL leaves between send and mark: claimed, delivered, not marked."""
+    notifier = KeyedNotifier()
+    [due] = [d for d in _due(services) if d.owner.name == "Bec Windsor"][:1]
+    with services.db.session() as session:
+        claim = Claim(due.key, due.kind.value, due.action.board_id, due.send_at)
+        assert notifications.try_claim(
+            session, claim, now=services.clock.now(), stale_after=timedelta(minutes=10)
+        )
+    notifier.send_direct(due.owner, "the reminder", key=due.key)
+
+    services.clock.advance(timedelta(minutes=11))  # type: ignore[attr-defined]
+    services.dispatcher(notifier).send_due_reminders()
+
+    assert [s for s in notifier.sent if s[0] == "Bec Windsor" and s[1] != "the reminder"] != []
+    assert sum(1 for key in notifier.keys if key == due.key) == 1
+    with services.db.session(commit=False) as session:
+        row = notifications.by_key(session, due.key)
+        assert row is not None
+        assert (row.status, row.attempts) == ("sent", 2)
+
+
+def _due(services: Services) -> list[DueReminder]:
+    from bot.domain.reminders import plan_sends
+    from bot.domain.workdays import WorkingCalendar
+    from storage.boards import board_view
+    from storage.plan import action_views, actions_due_for_sweep
+
+    now = services.clock.now()
+    with services.db.session(commit=False) as session:
+        board = board_view(session, list_boards(session)[0])
+        far = (now.date().replace(year=2000), now.date().replace(year=2100))
+        views = action_views(session, actions_due_for_sweep(session, reviews=far, milestones=far))
+    return [
+        d
+        for d in plan_sends(board, views, now=now, calendar=WorkingCalendar())
+        if d.should_send and d.kind == "reminder"
+    ]

@@ -180,11 +180,11 @@ class FileNotifier:
     def __init__(self, events: Path) -> None:
         self.events = events
 
-    def send_direct(self, person: PersonRef, content: object) -> Sent:
+    def send_direct(self, person: PersonRef, content: object, *, key: str | None = None) -> Sent:
         _append(self.events, f"sent dm:{person.name}")
         return Sent(channel=f"dm:{person.name}", message_ref=str(time.time()))
 
-    def post_to_channel(self, channel: str, content: object) -> Sent:
+    def post_to_channel(self, channel: str, content: object, *, key: str | None = None) -> Sent:
         _append(self.events, f"sent {channel}")
         return Sent(channel=channel or "channel", message_ref=str(time.time()))
 
