@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -23,7 +24,13 @@ class Services:
     rag: RagHandler
 
     def dispatcher(self, notifier: Notifier) -> Dispatcher:
-        return Dispatcher(db=self.db, clock=self.clock, notifier=notifier)
+        return Dispatcher(
+            db=self.db,
+            clock=self.clock,
+            notifier=notifier,
+            stale_claim_after=timedelta(seconds=self.settings.claim_stale_seconds),
+            send_workers=self.settings.send_workers,
+        )
 
 
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = True
     scheduler_interval_seconds: int = Field(default=60, ge=1)
     load_sample_plan: bool = True
+    claim_stale_seconds: int = Field(default=600, ge=1)
+    send_workers: int = Field(default=4, ge=1, le=32)
     log_level: str = "INFO"
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -24,8 +25,9 @@ from bot.domain.reminders import (
 )
 from bot.domain.workdays import WorkingCalendar
 from bot.ports import DeliveryLog, NotDeliverableError, Notifier, Sent
+from schedules.pacing import in_waves
 from storage import notifications
-from storage.boards import board_view, list_boards
+from storage.boards import all_board_views, board_view
 from storage.db import Database
 from storage.models import Board
 from storage.notifications import Claim
@@ -63,11 +65,13 @@ class Dispatcher:
         clock: Clock,
         notifier: Notifier,
         stale_claim_after: timedelta = timedelta(minutes=10),
+        send_workers: int = 4,
     ) -> None:
         self.db = db
         self.clock = clock
         self.notifier = notifier
         self.stale_claim_after = stale_claim_after
+        self.send_workers = max(1, send_workers)
 
     def run_once(self) -> dict[str, SweepResult]:
         inputs = self._sweep_inputs(self.clock.now())
@@ -85,19 +89,30 @@ class Dispatcher:
         result = SweepResult()
         for board, actions in inputs if inputs is not None else self._sweep_inputs(now):
             calendar = WorkingCalendar(board.bank_holiday_region)
-            due = plan_sends(board, actions, now=now, calendar=calendar)
+            due = in_waves(
+                plan_sends(board, actions, now=now, calendar=calendar), lambda d: d.owner.id
+            )
             settled = self._settled([d.key for d in due])
-            for item in due:
-                result.add(
-                    "taken" if item.key in settled else self._send_reminder(board, item, now)
-                )
+            todo = [item for item in due if item.key not in settled]
+            result.taken += len(due) - len(todo)
+            for outcome in self._in_parallel(partial(self._send_reminder, board, now=now), todo):
+                result.add(outcome)
         return result
+
+    def _in_parallel(
+        self, send: Callable[[DueReminder], str], items: list[DueReminder]
+    ) -> list[str]:
+        """Sends overlap (each is its own claim), in wave order; a pacer keeps per-DM limits."""
+        if self.send_workers == 1 or len(items) < 2:
+            return [send(item) for item in items]
+        with ThreadPoolExecutor(self.send_workers, thread_name_prefix="send") as pool:
+            return list(pool.map(send, items))
 
     def _settled(self, keys: list[str]) -> set[str]:
         with self.db.session(commit=False) as session:
             return notifications.settled_keys(session, keys)
 
-    def _send_reminder(self, board: BoardView, due: DueReminder, now: datetime) -> str:
+    def _send_reminder(self, board: BoardView, due: DueReminder, *, now: datetime) -> str:
         claim = Claim(
             key=due.key,
             kind=due.kind.value,
@@ -151,7 +166,7 @@ class Dispatcher:
     def _sweep_inputs(self, now: datetime) -> SweepInputs:
         """Only actions with something due near now are read: reviews, milestones, snoozes."""
         with self.db.session(commit=False) as session:
-            boards = {b.id: board_view(session, b) for b in list_boards(session)}
+            boards = {b.id: b for b in all_board_views(session)}
             if not boards:
                 return []
             windows = [sweep_windows(b, today=_local_today(b, now)) for b in boards.values()]
@@ -170,7 +185,7 @@ class Dispatcher:
         now = self.clock.now()
         result = SweepResult()
         with self.db.session(commit=False) as session:
-            boards = [board_view(session, b) for b in list_boards(session)]
+            boards = all_board_views(session)
         for board in boards:
             calendar = WorkingCalendar(board.bank_holiday_region)
             due_at = digest_due_at(board, now=now, calendar=calendar)

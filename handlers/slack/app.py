@@ -19,7 +19,11 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.app import Services
 from bot.config import Settings
 from handlers.conversation import Conversation, IncomingMessage, RagRequest
+from handlers.home import HomeHandler
+from handlers.slack import interactive
+from handlers.slack.app_home import HomeTab
 from handlers.slack.blocks import fallback_text, render_blocks
+from handlers.taps import TapHandlers
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +54,28 @@ def build_slack_app(
         listener_executor=executor,
         name="actionbot",
     )
-    listeners = SlackListeners(services)
+    home = HomeTab(
+        HomeHandler(
+            db=services.db,
+            clock=services.clock,
+            default_timezone=services.settings.default_timezone,
+        )
+    )
+    listeners = SlackListeners(services, home)
     app.command("/rag")(listeners.rag)
     app.event("message")(listeners.message)
     app.event("app_mention")(listeners.mention)
+    app.event("app_home_opened")(home.opened)
+    interactive.register(app, tap_handlers(services), home.publish)
     app.error(on_error)
     return app
+
+
+def tap_handlers(services: Services) -> TapHandlers:
+    settings = services.settings
+    return TapHandlers(
+        db=services.db, clock=services.clock, default_timezone=settings.default_timezone
+    )
 
 
 def mentioned_user_ids(text: str) -> tuple[str, ...]:
@@ -70,8 +90,9 @@ def strip_leading_mention(text: str) -> str:
 class SlackListeners:
     """Thin: translate Slack's payload, call the core, post what it returns."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, home: HomeTab) -> None:
         self.services = services
+        self.home = home
 
     def rag(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         """Ack within Slack's 3 seconds, then answer privately via the response_url."""
@@ -130,6 +151,8 @@ class SlackListeners:
         message = IncomingMessage(conversation, text, event_id=body.get("event_id"))
         replies = self.services.chat.on_message(message)
         _post_all(client, conversation.channel, replies, thread=reply_thread)
+        if interactive.changed(replies):
+            self.home.publish(client, conversation.user_id)
 
 
 def _is_direct(event: dict[str, Any]) -> bool:

@@ -21,6 +21,17 @@ MAX_BLOCKS = 50
 SECTION_CHARS = 3000
 HEADER_CHARS = 150
 TEXT_CHARS = 40_000
+# Slack's limits on interactive elements.
+BUTTON_TEXT_CHARS = 75
+ACTION_ELEMENTS = 25
+# action_ids of the bot's buttons: the Slack app routes presses by these.
+TAP_RAG = "tap_rag_"  # + the RAG value: tap_rag_green …
+TAP_CHANGE = "tap_change"
+TAP_ADD_UPDATE = "tap_add_update"
+TAP_SNOOZE = "tap_snooze"
+TAP_UNDO = "tap_undo"
+SNOOZE_DAYS = 3
+_RAG_BUTTONS = (Rag.GREEN, Rag.AMBER, Rag.RED, Rag.COMPLETE)
 # Sections one list may fill before the rest is summarised as "…and N more".
 LIST_SECTIONS = 5
 ELLIPSIS = "…"
@@ -92,6 +103,52 @@ def divider() -> Block:
     return {"type": "divider"}
 
 
+def button(text: str, action_id: str, value: str, *, style: str | None = None) -> Block:
+    shown = {"type": "plain_text", "text": clip(text, BUTTON_TEXT_CHARS), "emoji": True}
+    element: Block = {"type": "button", "text": shown, "action_id": action_id, "value": value}
+    if style is not None:
+        element["style"] = style
+    return element
+
+
+def actions(block_id: str, elements: Sequence[Block]) -> Block:
+    return {"type": "actions", "block_id": block_id, "elements": list(elements[:ACTION_ELEMENTS])}
+
+
+def update_buttons(action_id: int) -> Block:
+    """Answer with a tap: the same buttons on a reminder and in the App Home."""
+    value = str(action_id)
+    rags = [button(rag.label, f"{TAP_RAG}{rag.value}", value) for rag in _RAG_BUTTONS]
+    return actions(
+        f"tap:{value}",
+        [
+            *rags,
+            button("Change date", TAP_CHANGE, value),
+            button("Add update", TAP_ADD_UPDATE, value),
+            button(f"Snooze {SNOOZE_DAYS} days", TAP_SNOOZE, value),
+        ],
+    )
+
+
+def answered(blocks: Sequence[Block], reply: object) -> list[Block]:
+    """A reminder once answered: its words stay, its buttons go, and it says what was done."""
+    kept = [b for b in blocks if b.get("type") != "actions" and not _is_reply_hint(b)]
+    return _fit([*kept, context(f":white_check_mark: {_outcome(reply)}")])
+
+
+def _is_reply_hint(block: Block) -> bool:
+    elements = block.get("elements") or [{}]
+    return block.get("type") == "context" and "Reply" in str(elements[0].get("text", ""))
+
+
+def _outcome(reply: object) -> str:
+    if isinstance(reply, UpdateRecorded):
+        return "Answered: " + _changes(reply.changes, "nothing changed") + "."
+    if isinstance(reply, UpdateUndone):
+        return "Undone: " + _changes(reply.restored, "nothing to restore") + "."
+    return escape(render_text(reply))
+
+
 def listing(title: str, lines: Sequence[str], *, max_sections: int = LIST_SECTIONS) -> list[Block]:
     """A titled list packed into few sections; what does not fit becomes "…and N more"."""
     chunks: list[list[str]] = [[title] if title else []]
@@ -118,7 +175,23 @@ def _fit(blocks: list[Block]) -> list[Block]:
     return [*kept, context(f"{ELLIPSIS}and {len(blocks) - len(kept)} more sections not shown")]
 
 
-# --- shared pieces -----------------------------------------------------------------------
+# --- shared pieces (public ones are used by home_blocks.py too) ------------------------------
+
+
+def rag_badge(rag: Rag | None) -> str:
+    return _rag(rag)
+
+
+def action_title(action: ActionView) -> str:
+    return _title(action)
+
+
+def latest_words(action: ActionView) -> str:
+    return _words(action)
+
+
+def rag_counts_line(counts: dict[Rag | None, int]) -> str:
+    return _counts(counts)
 
 
 def _rag(rag: Rag | None) -> str:
@@ -201,7 +274,12 @@ def _milestone(milestone: MilestoneView, today: date, *, flag_late: bool = True)
 def _update_recorded(content: UpdateRecorded) -> list[Block]:
     what = _changes(content.changes, "nothing changed")
     ref = f"*{escape(content.ref)} {escape(content.title)}*"
-    return [section(f"Recorded for {ref}: {what}."), context("Reply “undo” to reverse it.")]
+    undo = button("Undo", TAP_UNDO, str(content.update_id))
+    return [
+        section(f"Recorded for {ref}: {what}."),
+        actions(f"undo:{content.update_id}", [undo]),
+        context("Tap Undo, or reply “undo”, to reverse it."),
+    ]
 
 
 @_render.register
@@ -347,6 +425,7 @@ def _reminder(content: ReminderMessage) -> list[Block]:
     if milestones := action.open_milestones():
         blocks += listing("*Open milestones*", [_milestone(m, today) for m in milestones])
     example = _example_reply(content.review_date)
+    blocks.append(update_buttons(action.id))
     blocks.append(context(f"Reply here with an update, e.g. `{example}`"))
     return blocks
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -10,6 +12,9 @@ from bot.ports import NotDeliverableError, Sent
 from handlers.slack.blocks import fallback_text, render_blocks
 
 PLATFORM = "slack"
+SEND_EVENT = "actionbot_send"
+# How far back find_sent looks: a crash is followed by a restart within minutes, not days.
+HISTORY_LIMIT = 50
 # Slack's answers that retrying will not change: the message is skipped, not retried.
 UNDELIVERABLE = frozenset(
     {
@@ -35,19 +40,39 @@ class SlackNotifier:
 
     def send_direct(self, person: PersonRef, content: object, *, key: str | None = None) -> Sent:
         """Posting to a user id opens (or reuses) the bot's DM with them."""
-        user_id = person.chat_id(PLATFORM)
-        if not user_id:
-            raise NotDeliverableError(f"no Slack account linked for {person.name}")
-        return self._post(user_id, content)
+        return self._post(_user_id(person), content, key)
 
     def post_to_channel(self, channel: str, content: object, *, key: str | None = None) -> Sent:
-        return self._post(channel, content)
+        return self._post(channel, content, key)
 
-    def _post(self, channel: str, content: object) -> Sent:
+    def find_sent(
+        self, key: str, *, person: PersonRef | None = None, channel: str | None = None
+    ) -> Sent | None:
+        """Before a resend after a crash: did a message tagged with this claim key go already?"""
+        where = self._dm_channel(person) if person is not None else channel
+        if not where:
+            return None
+        history = self.client.conversations_history(
+            channel=where, include_all_metadata=True, limit=HISTORY_LIMIT
+        )
+        for message in history.get("messages") or []:
+            if _key_of(message) == key:
+                return Sent(channel=where, message_ref=str(message["ts"]))
+        return None
+
+    def _dm_channel(self, person: PersonRef) -> str:
+        opened = self.client.conversations_open(users=_user_id(person))
+        return str(opened["channel"]["id"])
+
+    def _post(self, channel: str, content: object, key: str | None) -> Sent:
         """The returned channel and ts let a threaded reply be traced back to this message."""
+        metadata = {"event_type": SEND_EVENT, "event_payload": {"key": key}} if key else None
         try:
             response = self.client.chat_postMessage(
-                channel=channel, text=fallback_text(content), blocks=render_blocks(content)
+                channel=channel,
+                text=fallback_text(content),
+                blocks=render_blocks(content),
+                metadata=metadata,
             )
         except SlackApiError as failure:
             error = str(failure.response.get("error", ""))
@@ -55,3 +80,18 @@ class SlackNotifier:
                 raise NotDeliverableError(f"Slack refused {channel}: {error}") from failure
             raise
         return Sent(channel=str(response["channel"]), message_ref=str(response["ts"]))
+
+
+def _user_id(person: PersonRef) -> str:
+    user_id = person.chat_id(PLATFORM)
+    if not user_id:
+        raise NotDeliverableError(f"no Slack account linked for {person.name}")
+    return user_id
+
+
+def _key_of(message: dict[str, Any]) -> str | None:
+    metadata = message.get("metadata") or {}
+    if metadata.get("event_type") != SEND_EVENT:
+        return None
+    key = (metadata.get("event_payload") or {}).get("key")
+    return str(key) if key is not None else None

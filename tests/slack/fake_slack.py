@@ -59,6 +59,9 @@ class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.users_by_email: dict[str, str] = {}
+        # What was posted, per channel, oldest first: conversations.history reads it back.
+        self.history: dict[str, list[dict[str, Any]]] = {}
+        self.members: dict[str, list[str]] = {}
         self._failures: dict[str, list[int]] = {}
         self._refusals: dict[str, list[str]] = {}
         self._ts = count(1)
@@ -146,8 +149,49 @@ class FakeSlack:
         if channel.startswith(("U", "W")):
             channel = "D" + channel[1:]
         ts = f"1700000000.{next(self._ts):06d}"
-        message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts}
+        message: dict[str, Any] = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID}
+        message["ts"] = ts
+        message["text"] = str(params.get("text") or "")
+        message["blocks"] = params.get("blocks") or []
+        if params.get("thread_ts"):
+            message["thread_ts"] = params["thread_ts"]
+        if params.get("metadata"):
+            message["metadata"] = params["metadata"]
+        with self._changed:
+            self.history.setdefault(channel, []).append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, as Slack answers; metadata only when include_all_metadata is asked."""
+        channel = str(params.get("channel", ""))
+        limit = int(params.get("limit") or 100)
+        with_metadata = str(params.get("include_all_metadata")).lower() in ("1", "true")
+        latest = str(params.get("latest") or "9999999999.999999")
+        with self._changed:
+            kept = [m for m in self.history.get(channel, []) if m["ts"] <= latest]
+            posted = list(reversed(kept))[:limit]
+        messages = [
+            m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in posted
+        ]
+        return {"ok": True, "messages": messages, "has_more": False}
+
+    def _conversations_members(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel", ""))
+        return {"ok": True, "members": self.members.get(channel, []), "response_metadata": {}}
+
+    def _chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = str(params.get("channel", "")), str(params.get("ts", ""))
+        with self._changed:
+            for message in self.history.get(channel, []):
+                if message["ts"] == ts:
+                    message.update(text=params.get("text") or "", blocks=params.get("blocks") or [])
+        return {"ok": True, "channel": channel, "ts": ts, "text": str(params.get("text") or "")}
+
+    def _views(self, params: dict[str, Any]) -> dict[str, Any]:
+        view = params.get("view") or {}
+        if isinstance(view, str):
+            view = json.loads(view)
+        return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **view}}
 
     def _lookup(self, params: dict[str, Any]) -> dict[str, Any]:
         user_id = self.users_by_email.get(str(params.get("email", "")).lower())
@@ -215,6 +259,11 @@ _METHODS: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
     "chat.postMessage": FakeSlack._post_message,
     "users.lookupByEmail": FakeSlack._lookup,
     "conversations.open": _conversations_open,
+    "conversations.history": FakeSlack._conversations_history,
+    "conversations.members": FakeSlack._conversations_members,
+    "chat.update": FakeSlack._chat_update,
+    "views.publish": FakeSlack._views,
+    "views.open": FakeSlack._views,
 }
 
 
@@ -374,6 +423,91 @@ class SlackSender:
             "channel": channel,
             "event_ts": ts,
         }
+
+    def interactive(self, payload: dict[str, Any]) -> Response:
+        """Interactivity payloads arrive form-encoded, as one `payload` field of JSON."""
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        return self.post(body, "application/x-www-form-urlencoded")
+
+    def block_actions(
+        self,
+        *,
+        user: str,
+        message: dict[str, Any],
+        channel: str,
+        action_id: str,
+        value: str,
+        action_ts: str | None = None,
+    ) -> dict[str, Any]:
+        """A button press on a message the bot posted, shaped as Slack documents block_actions."""
+        n = next(self._ids)
+        block_id = next(
+            (b["block_id"] for b in message.get("blocks", []) if b.get("type") == "actions"), "b1"
+        )
+        pressed = {
+            "action_id": action_id,
+            "block_id": block_id,
+            "text": {"type": "plain_text", "text": action_id, "emoji": True},
+            "value": value,
+            "type": "button",
+            "action_ts": action_ts or f"1700300000.{n:06d}",
+        }
+        return {
+            "type": "block_actions",
+            "user": _user(user),
+            "api_app_id": "A0ACTIONBOT",
+            "token": "legacy-verification-token",
+            "container": {
+                "type": "message",
+                "message_ts": message["ts"],
+                "channel_id": channel,
+                "is_ephemeral": False,
+            },
+            "trigger_id": f"{n}.1700000000.trigger{n}",
+            "team": {"id": TEAM_ID, "domain": "council"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "channel": {"id": channel, "name": "directmessage"},
+            "message": message,
+            "state": {"values": {}},
+            "response_url": f"{self.response_base}/respond/actions/{TEAM_ID}/{n}/hook{n}",
+            "actions": [pressed],
+        }
+
+    def view_submission(
+        self, *, user: str, view: dict[str, Any], values: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The modal the bot opened, submitted with `values` as view.state.values."""
+        n = next(self._ids)
+        submitted = {
+            **view,
+            "id": view.get("id") or f"V0FORM{n:04d}",
+            "team_id": TEAM_ID,
+            "state": {"values": values},
+            "hash": f"1700000000.hash{n}",
+            "previous_view_id": None,
+            "root_view_id": view.get("id") or f"V0FORM{n:04d}",
+            "app_id": "A0ACTIONBOT",
+            "external_id": "",
+            "app_installed_team_id": TEAM_ID,
+            "bot_id": BOT_ID,
+        }
+        return {
+            "type": "view_submission",
+            "team": {"id": TEAM_ID, "domain": "council"},
+            "user": _user(user),
+            "api_app_id": "A0ACTIONBOT",
+            "token": "legacy-verification-token",
+            "trigger_id": f"{n}.1700000000.trigger{n}",
+            "view": submitted,
+            "response_urls": [],
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
+
+
+def _user(user: str) -> dict[str, Any]:
+    return {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM_ID}
 
 
 def _rich_text(text: str) -> dict[str, Any]:

@@ -53,8 +53,22 @@ def _texts(blocks: list[dict[str, Any]]) -> list[str]:
     for block in blocks:
         if "text" in block:
             texts.append(block["text"]["text"])
-        texts += [element["text"] for element in block.get("elements", [])]
+        for element in block.get("elements", []):
+            text = element["text"]
+            texts.append(text["text"] if isinstance(text, dict) else text)
     return texts
+
+
+def assert_buttons(block: dict[str, Any]) -> None:
+    """Slack's limits for an actions block: ≤ 25 elements, unique ids, short plain labels."""
+    elements = block["elements"]
+    assert 0 < len(elements) <= 25
+    assert len({e["action_id"] for e in elements}) == len(elements)
+    for element in elements:
+        assert element["type"] == "button"
+        assert element["text"]["type"] == "plain_text"
+        assert 0 < len(element["text"]["text"]) <= 75
+        assert 0 < len(element["value"]) <= 2000
 
 
 def assert_valid(blocks: list[dict[str, Any]]) -> None:
@@ -62,7 +76,9 @@ def assert_valid(blocks: list[dict[str, Any]]) -> None:
     assert 0 < len(blocks) <= MAX_BLOCKS
     for block in blocks:
         kind = block["type"]
-        assert kind in {"header", "section", "context", "divider"}
+        assert kind in {"header", "section", "context", "divider", "actions"}
+        if kind == "actions":
+            assert_buttons(block)
         if kind == "header":
             assert block["text"]["type"] == "plain_text"
             assert 0 < len(block["text"]["text"]) <= HEADER_CHARS

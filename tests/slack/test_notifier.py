@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from bot.config import Settings
 from bot.domain.plan import PersonRef
 from bot.domain.replies import Notice, NoticeKind
-from bot.ports import NotDeliverableError, Sent
+from bot.ports import DeliveryLog, NotDeliverableError, Sent
 from handlers.slack.app import make_client
 from handlers.slack.notifier import SlackNotifier
 from tests.slack.conftest import VEL
@@ -83,3 +83,38 @@ def test_slack_refusals_that_retrying_cannot_fix_are_not_deliverable(
         notifier.post_to_channel("C0NOTJOINED", HELLO)
     with pytest.raises(SlackApiError):
         notifier.post_to_channel("C0BOARD", HELLO)
+
+
+def test_a_keyed_send_is_tagged_and_found_again_in_the_dm(
+    settings: Settings, fake: FakeSlack
+) -> None:
+    """After a crash the dispatcher asks before resending: the claim key rides in metadata."""
+    notifier = SlackNotifier(make_client(settings))
+    notifier.send_direct(VEL_REF, HELLO, key="reminder:2.3:2026-12-01:14")
+    notifier.send_direct(VEL_REF, HELLO, key="reminder:5.1:2026-12-01:14")
+
+    [first, _] = fake.answered("chat.postMessage")
+    assert first.params["metadata"] == {
+        "event_type": "actionbot_send",
+        "event_payload": {"key": "reminder:2.3:2026-12-01:14"},
+    }
+    found = notifier.find_sent("reminder:2.3:2026-12-01:14", person=VEL_REF)
+    assert found == Sent(channel="D" + VEL[1:], message_ref=first.answer["ts"])
+    assert notifier.find_sent("reminder:1.8:2026-12-01:14", person=VEL_REF) is None
+    [history] = fake.answered("conversations.history")[:1]
+    assert history.params["include_all_metadata"] in ("1", "true")
+    assert fake.answered("conversations.open")[0].params["users"] == VEL
+
+
+def test_a_keyed_channel_post_is_found_in_the_channel(settings: Settings, fake: FakeSlack) -> None:
+    notifier = SlackNotifier(make_client(settings))
+    sent = notifier.post_to_channel("C0BOARD", HELLO, key="digest:7:2026-11-23")
+    notifier.post_to_channel("C0BOARD", HELLO)
+
+    assert notifier.find_sent("digest:7:2026-11-23", channel="C0BOARD") == sent
+    assert notifier.find_sent("digest:7:2026-11-30", channel="C0BOARD") is None
+    assert "metadata" not in fake.answered("chat.postMessage")[1].params
+
+
+def test_a_notifier_that_can_look_back_is_a_delivery_log(settings: Settings) -> None:
+    assert isinstance(SlackNotifier(make_client(settings)), DeliveryLog)

@@ -1,0 +1,116 @@
+"""The App Home as data: an owner's actions in the order they need attention, and a chair's
+boards at a glance. Each platform renders it; the ordering rule lives here, once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.clock import Clock
+from bot.domain.plan import ActionView
+from bot.domain.summary import BoardSummary, board_summary, plan_order_key
+from storage.boards import ADMIN, CHAIR, boards_with_role
+from storage.db import Database
+from storage.models import Board, Person
+from storage.people import find_person, person_by_chat_id
+from storage.plan import action_views, actions_owned_by, load_board_plan
+
+DUE_SOON = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class HomeItem:
+    """One of my actions, labelled by board: an owner may sit on two."""
+
+    action: ActionView
+    board_name: str
+
+
+@dataclass(frozen=True)
+class Home:
+    person_name: str
+    today: date
+    overdue: tuple[HomeItem, ...]
+    due_soon: tuple[HomeItem, ...]
+    rest: tuple[HomeItem, ...]
+    chaired: tuple[BoardSummary, ...] = ()
+    # Boards this person may administer (chair or admin): where the admin forms apply.
+    administers: tuple[str, ...] = ()
+
+    @property
+    def action_count(self) -> int:
+        return len(self.overdue) + len(self.due_soon) + len(self.rest)
+
+
+class HomeHandler:
+    """Read-only: one short transaction per view."""
+
+    def __init__(self, *, db: Database, clock: Clock, default_timezone: str = "Europe/London"):
+        self.db = db
+        self.clock = clock
+        self.default_tz = ZoneInfo(default_timezone)
+
+    def home(self, platform: str, user_id: str) -> Home | None:
+        """None when the account is linked to nobody in the plan."""
+        today = self.clock.now().astimezone(self.default_tz).date()
+        with self.db.session(commit=False) as session:
+            person = _identify(session, platform, user_id)
+            if person is None or person.id is None:
+                return None
+            return build_home(session, person, today=today)
+
+
+def build_home(session: Session, person: Person, *, today: date) -> Home:
+    assert person.id is not None
+    owned = actions_owned_by(session, person.id)
+    names = {b.id: b.name for b in _boards(session, {a.board_id for a in owned})}
+    items = [HomeItem(v, names.get(v.board_id, "")) for v in action_views(session, owned)]
+    overdue, due_soon, rest = order_items(items, today)
+    chaired = boards_with_role(session, person.id, CHAIR)
+    administered = {b.name for b in (*chaired, *boards_with_role(session, person.id, ADMIN))}
+    return Home(
+        person_name=person.name,
+        today=today,
+        overdue=overdue,
+        due_soon=due_soon,
+        rest=rest,
+        chaired=tuple(board_summary(load_board_plan(session, b), today=today) for b in chaired),
+        administers=tuple(sorted(administered)),
+    )
+
+
+def order_items(
+    items: list[HomeItem], today: date
+) -> tuple[tuple[HomeItem, ...], tuple[HomeItem, ...], tuple[HomeItem, ...]]:
+    """Overdue first (oldest first), then due within 14 days, then the rest; done ones last."""
+
+    def when(item: HomeItem) -> tuple[bool, date, object]:
+        action = item.action
+        return (not action.is_open, action.review_date or date.max, plan_order_key(action))
+
+    overdue = [i for i in items if i.action.is_overdue(today)]
+    soon = [i for i in items if i not in overdue and _due_soon(i.action, today)]
+    rest = [i for i in items if i not in overdue and i not in soon]
+    return (
+        tuple(sorted(overdue, key=when)),
+        tuple(sorted(soon, key=when)),
+        tuple(sorted(rest, key=when)),
+    )
+
+
+def _due_soon(action: ActionView, today: date) -> bool:
+    review = action.review_date
+    return action.is_open and review is not None and today <= review <= today + DUE_SOON
+
+
+def _boards(session: Session, ids: set[int]) -> list[Board]:
+    return [b for b in (session.get(Board, i) for i in sorted(ids)) if b is not None]
+
+
+def _identify(session: Session, platform: str, user_id: str) -> Person | None:
+    if platform == "console":
+        return find_person(session, user_id)
+    return person_by_chat_id(session, platform, user_id)

@@ -1,0 +1,33 @@
+"""The App Home tab: published when it is opened and again after every change a person makes."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from handlers.home import HomeHandler
+from handlers.slack.home_blocks import home_view
+
+log = logging.getLogger(__name__)
+PLATFORM = "slack"
+
+
+class HomeTab:
+    def __init__(self, homes: HomeHandler) -> None:
+        self.homes = homes
+
+    def opened(self, event: dict[str, Any], client: WebClient) -> None:
+        """app_home_opened fires for the Messages tab too; only the Home tab is drawn."""
+        if event.get("tab", "home") == "home" and event.get("user"):
+            self.publish(client, str(event["user"]))
+
+    def publish(self, client: WebClient, user_id: str) -> None:
+        """A stale Home is not worth failing an update over: a refusal is logged, not raised."""
+        view = home_view(self.homes.home(PLATFORM, user_id))
+        try:
+            client.views_publish(user_id=user_id, view=view)
+        except SlackApiError as failure:
+            log.warning("views.publish for %s refused: %s", user_id, failure.response.get("error"))

@@ -1,0 +1,203 @@
+"""Buttons and forms: structured updates with the same rules and history as typed ones.
+
+A tap names its action and values outright, so nothing is parsed or asked; everything else —
+who may change what, before → after, undo — is the services' job, exactly as for a message.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.clock import Clock
+from bot.domain.plan import ActionView
+from bot.domain.rag import Rag
+from bot.domain.replies import Notice, NoticeKind, Reply
+from bot.domain.snooze import parse_snooze
+from bot.domain.updates import ParsedUpdate
+from bot.domain.workdays import WorkingCalendar
+from bot.services.updates import Actor, apply_update, may_change, snooze, undo
+from handlers.conversation import Conversation
+from handlers.help import UNKNOWN_PERSON
+from storage import conversations, history
+from storage.db import Database
+from storage.models import Action, Board, Person
+from storage.people import find_person, person_by_chat_id
+from storage.plan import action_view
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Tap:
+    """Who pressed, where, and a key that is the same however often Slack delivers the press."""
+
+    conversation: Conversation
+    event_key: str
+
+
+@dataclass(frozen=True)
+class _Context:
+    session: Session
+    person: Person
+    tap: Tap
+    now: datetime
+
+    @property
+    def actor(self) -> Actor:
+        assert self.person.id is not None
+        return Actor(person_id=self.person.id, source=self.tap.conversation.platform)
+
+
+_Step = Callable[[_Context], Reply]
+
+
+class TapHandlers:
+    """Platform-neutral: a Slack button and (later) a Teams card call the same methods."""
+
+    def __init__(self, *, db: Database, clock: Clock, default_timezone: str = "Europe/London"):
+        self.db = db
+        self.clock = clock
+        self.default_tz = ZoneInfo(default_timezone)
+
+    def set_rag(self, tap: Tap, action_id: int, rag: Rag) -> list[Reply]:
+        """Green, Amber, Red, Complete: the RAG alone; the last words are kept."""
+        parsed = ParsedUpdate(text=rag.label, rag=rag)
+        return self._run(tap, lambda ctx: self._apply(ctx, action_id, parsed, rag.label))
+
+    def change(
+        self,
+        tap: Tap,
+        action_id: int,
+        *,
+        rag: Rag | None,
+        new_date: date | None,
+        text: str,
+    ) -> list[Reply]:
+        """The form: any of RAG, review date and words; blank fields change nothing."""
+        words = " ".join(text.split())
+        parsed = ParsedUpdate(text=words, rag=rag, new_date=new_date)
+        return self._run(tap, lambda ctx: self._apply(ctx, action_id, parsed, words))
+
+    def snooze(self, tap: Tap, action_id: int, *, days: int) -> list[Reply]:
+        """ "Snooze 3 days": read as the typed words would be, so the two never differ."""
+        words = f"snooze {days} days"
+        return self._run(tap, lambda ctx: self._snooze(ctx, action_id, words))
+
+    def undo(self, tap: Tap, update_id: int) -> list[Reply]:
+        return self._run(tap, lambda ctx: self._undo(ctx, update_id))
+
+    def describe(self, action_id: int) -> ActionView | None:
+        """What a form shows before it is filled in: the action as it stands now."""
+        with self.db.session(commit=False) as session:
+            action = session.get(Action, action_id)
+            return action_view(session, action) if action is not None else None
+
+    # -- one unit of work per tap ------------------------------------------------------------
+
+    def _run(self, tap: Tap, step: _Step) -> list[Reply]:
+        """A press delivered twice (a retry, a double tap) records one change; [] the second."""
+        try:
+            with self.db.session() as session:
+                now = self.clock.now()
+                conv = tap.conversation
+                if not conversations.first_time_seen(
+                    session, platform=conv.platform, event_id=tap.event_key, now=now
+                ):
+                    return []
+                person = _identify(session, conv)
+                if person is None:
+                    return [Notice(NoticeKind.REFUSED, UNKNOWN_PERSON)]
+                return [step(_Context(session, person, tap, now))]
+        except Exception:
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("tap failed (error %s)", error_id)
+            text = f"Sorry, something went wrong and nothing was changed (error {error_id})."
+            return [Notice(NoticeKind.NOT_UNDERSTOOD, text)]
+
+    def _apply(self, ctx: _Context, action_id: int, parsed: ParsedUpdate, words: str) -> Reply:
+        found = _action_and_board(ctx.session, action_id)
+        if isinstance(found, Notice):
+            return found
+        action, board = found
+        if not may_change(ctx.session, ctx.actor, action):
+            return refusal(action.ref)
+        return apply_update(
+            ctx.session,
+            action=action,
+            board=board,
+            actor=ctx.actor,
+            parsed=parsed,
+            message=words,
+            now=ctx.now,
+            today=self._today(ctx.now),
+            calendar=WorkingCalendar(board.bank_holiday_region),
+        )
+
+    def _snooze(self, ctx: _Context, action_id: int, words: str) -> Reply:
+        found = _action_and_board(ctx.session, action_id)
+        if isinstance(found, Notice):
+            return found
+        action, board = found
+        calendar = WorkingCalendar(board.bank_holiday_region)
+        request = parse_snooze(words, today=self._today(ctx.now), calendar=calendar)
+        if request is None or request.until is None:
+            return Notice(NoticeKind.NOT_UNDERSTOOD, f"I couldn't {words}.")
+        return snooze(
+            ctx.session,
+            action=action,
+            board=board,
+            actor=ctx.actor,
+            until=request.until,
+            message=words,
+            now=ctx.now,
+        )
+
+    def _undo(self, ctx: _Context, update_id: int) -> Reply:
+        entry = history.get_update(ctx.session, update_id)
+        if entry is None:
+            return Notice(NoticeKind.INFO, "That update no longer exists.")
+        found = _action_and_board(ctx.session, entry.action_id)
+        if isinstance(found, Notice):
+            return found
+        action, board = found
+        return undo(
+            ctx.session,
+            update_id=update_id,
+            actor=ctx.actor,
+            board=board,
+            action=action,
+            now=ctx.now,
+        )
+
+    def _today(self, now: datetime) -> date:
+        return now.astimezone(self.default_tz).date()
+
+
+def refusal(ref: str) -> Notice:
+    """The same polite no as for a typed update: nothing changes."""
+    return Notice(
+        NoticeKind.REFUSED,
+        f"Sorry, only the owners of {ref} or the board's chair can change it. Nothing was changed.",
+    )
+
+
+def _identify(session: Session, conversation: Conversation) -> Person | None:
+    """As the chat handlers do: console users by name, chat platforms by linked account id."""
+    if conversation.platform == "console":
+        return find_person(session, conversation.user_id)
+    return person_by_chat_id(session, conversation.platform, conversation.user_id)
+
+
+def _action_and_board(session: Session, action_id: int) -> tuple[Action, Board] | Notice:
+    action = session.get(Action, action_id)
+    board = session.get(Board, action.board_id) if action is not None else None
+    if action is None or board is None:
+        return Notice(NoticeKind.INFO, "That action is no longer in the plan.")
+    return action, board
