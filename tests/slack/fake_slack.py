@@ -474,6 +474,50 @@ class SlackSender:
             "actions": [pressed],
         }
 
+    def home_press(
+        self, *, user: str, view: dict[str, Any], action_id: str, value: str
+    ) -> dict[str, Any]:
+        """A button pressed in the App Home: container and view instead of channel and message."""
+        n = next(self._ids)
+        shown = {
+            **view,
+            "id": view.get("id") or f"V0HOME{n:04d}",
+            "team_id": TEAM_ID,
+            "hash": f"1700000000.home{n}",
+            "state": {"values": {}},
+        }
+        pressed = {
+            "action_id": action_id,
+            "block_id": f"tap:{value}",
+            "text": {"type": "plain_text", "text": action_id, "emoji": True},
+            "value": value,
+            "type": "button",
+            "action_ts": f"1700500000.{n:06d}",
+        }
+        return {
+            "type": "block_actions",
+            "user": _user(user),
+            "api_app_id": "A0ACTIONBOT",
+            "token": "legacy-verification-token",
+            "container": {"type": "view", "view_id": shown["id"]},
+            "trigger_id": f"{n}.1700000000.trigger{n}",
+            "team": {"id": TEAM_ID, "domain": "council"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "view": shown,
+            "actions": [pressed],
+        }
+
+    def app_home_opened(self, user: str) -> dict[str, Any]:
+        ts = f"1700600000.{next(self._ids):06d}"
+        return {
+            "type": "app_home_opened",
+            "user": user,
+            "channel": "D" + user[1:],
+            "tab": "home",
+            "event_ts": ts,
+        }
+
     def view_submission(
         self, *, user: str, view: dict[str, Any], values: dict[str, Any]
     ) -> dict[str, Any]:
