@@ -23,13 +23,14 @@ class Services:
     chat: ChatHandlers
     rag: RagHandler
 
-    def dispatcher(self, notifier: Notifier) -> Dispatcher:
+    def dispatcher(self, notifier: Notifier, *, in_order: bool = False) -> Dispatcher:
+        """`in_order`: one send at a time, for a terminal where order is what people read."""
         return Dispatcher(
             db=self.db,
             clock=self.clock,
             notifier=notifier,
             stale_claim_after=timedelta(seconds=self.settings.claim_stale_seconds),
-            send_workers=self.settings.send_workers,
+            send_workers=1 if in_order else self.settings.send_workers,
         )
 
 

@@ -684,7 +684,8 @@ def digest(
     services = _services(state)
     with services.db.session(commit=False) as session:
         target = _pick_board(session, board)
-    dispatcher = services.dispatcher(ConsoleNotifier(sys.stdout, clock=services.clock))
+    console = ConsoleNotifier(sys.stdout, clock=services.clock)
+    dispatcher = services.dispatcher(console, in_order=True)
     echo(rendered(dispatcher.digest_for(target)))
     if post:
         _post_digest(services, target)
@@ -717,11 +718,13 @@ def remind(
     if dry_run:
         with rollback_database(services.db) as db:
             notifier = ConsoleNotifier(sys.stdout, clock=services.clock)
-            results = Dispatcher(db=db, clock=services.clock, notifier=notifier).run_once()
+            # One connection holds the whole dry run, so sends can't overlap.
+            dispatcher = Dispatcher(db=db, clock=services.clock, notifier=notifier, send_workers=1)
+            results = dispatcher.run_once()
         echo(sweep_totals(results, sent="due"))
         echo("Dry run: nothing was sent or recorded.")
         return
-    results = services.dispatcher(_sweep_notifier(services)).run_once()
+    results = services.dispatcher(_sweep_notifier(services), in_order=True).run_once()
     echo(sweep_totals(results))
 
 

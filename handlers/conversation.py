@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -34,3 +35,6 @@ class RagRequest:
     text: str
     board_hint: str | None = None
     mentioned_user_ids: tuple[str, ...] = ()
+    # Is the asker a member of this channel? Supplied by a platform that can tell (Slack);
+    # None (the console) means the question is not asked.
+    in_channel: Callable[[str], bool] | None = None

@@ -62,6 +62,22 @@ class HomeHandler:
                 return None
             return build_home(session, person, today=today)
 
+    def administers(self, platform: str, user_id: str) -> tuple[str, ...]:
+        """The boards whose plan admin forms this person may use."""
+        with self.db.session(commit=False) as session:
+            person = _identify(session, platform, user_id)
+            if person is None or person.id is None:
+                return ()
+            return _administered(session, person.id)
+
+
+def _administered(session: Session, person_id: int) -> tuple[str, ...]:
+    boards = (
+        *boards_with_role(session, person_id, CHAIR),
+        *boards_with_role(session, person_id, ADMIN),
+    )
+    return tuple(sorted({b.name for b in boards}))
+
 
 def build_home(session: Session, person: Person, *, today: date) -> Home:
     assert person.id is not None
@@ -70,7 +86,6 @@ def build_home(session: Session, person: Person, *, today: date) -> Home:
     items = [HomeItem(v, names.get(v.board_id, "")) for v in action_views(session, owned)]
     overdue, due_soon, rest = order_items(items, today)
     chaired = boards_with_role(session, person.id, CHAIR)
-    administered = {b.name for b in (*chaired, *boards_with_role(session, person.id, ADMIN))}
     return Home(
         person_name=person.name,
         today=today,
@@ -78,7 +93,7 @@ def build_home(session: Session, person: Person, *, today: date) -> Home:
         due_soon=due_soon,
         rest=rest,
         chaired=tuple(board_summary(load_board_plan(session, b), today=today) for b in chaired),
-        administers=tuple(sorted(administered)),
+        administers=_administered(session, person.id),
     )
 
 

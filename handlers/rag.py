@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,15 @@ from bot.domain import summary
 from bot.domain.replies import Notice, NoticeKind
 from bot.domain.summary import RagAnswer, RagQueryKind
 from handlers.conversation import RagRequest
-from storage.boards import board_by_name, boards_for_channel, boards_with_role, list_boards
+from storage.boards import (
+    ADMIN,
+    CHAIR,
+    board_by_name,
+    boards_for_channel,
+    boards_with_role,
+    has_role,
+    list_boards,
+)
 from storage.db import Database
 from storage.history import action_history
 from storage.models import Board, Person
@@ -28,10 +37,33 @@ class RagHandler:
     def answer(self, request: RagRequest) -> RagAnswer | Notice:
         """Read-only: one short transaction, nothing written."""
         with self.db.session(commit=False) as session:
+            request = _named_board(session, request)
             board = self._board(session, request)
             if isinstance(board, Notice):
                 return board
+            if not self._may_see(session, board, request):
+                return Notice(
+                    NoticeKind.REFUSED,
+                    f"Sorry, /rag for {board.name} answers only to members of its channel "
+                    "and its chairs.",
+                )
             return self._answer(session, board, request)
+
+    def _may_see(self, session: Session, board: Board, request: RagRequest) -> bool:
+        """A board's plan is for its channel's members and its chairs (and admins), no one else."""
+        if request.in_channel is None or board.channel_id is None:
+            return True
+        person = self._asker(session, request)
+        if person is not None and person.id is not None and board.id is not None:
+            chairs = has_role(session, board.id, person.id, (CHAIR, ADMIN))
+            return chairs or request.in_channel(board.channel_id)
+        return request.in_channel(board.channel_id)
+
+    def _asker(self, session: Session, request: RagRequest) -> Person | None:
+        conv = request.conversation
+        if conv.platform == "console":
+            return find_person(session, conv.user_id)
+        return person_by_chat_id(session, conv.platform, conv.user_id)
 
     def _answer(self, session: Session, board: Board, request: RagRequest) -> RagAnswer | Notice:
         query = summary.parse_rag_query(request.text)
@@ -84,22 +116,33 @@ class RagHandler:
         if len(candidates) == 1:
             return candidates[0]
         names = ", ".join(b.name for b in candidates) or "none yet"
-        return _no_board(f"Which board? Ask /rag in the board's channel. Boards: {names}.")
+        return _no_board(
+            f"Which board? Ask /rag in the board's channel, or `/rag board NAME …`. "
+            f"Boards: {names}."
+        )
 
     def _boards_of_asker(self, session: Session, request: RagRequest) -> list[Board]:
         everything = list(list_boards(session))
         if len(everything) <= 1:
             return everything
-        conv = request.conversation
-        if conv.platform == "console":
-            person = find_person(session, conv.user_id)
-        else:
-            person = person_by_chat_id(session, conv.platform, conv.user_id)
+        person = self._asker(session, request)
         if person is None or person.id is None:
             return everything
         ids = {b.id for b in boards_with_role(session, person.id, "chair")}
         ids |= {a.board_id for a in actions_owned_by(session, person.id)}
         return [b for b in everything if b.id in ids] or everything
+
+
+def _named_board(session: Session, request: RagRequest) -> RagRequest:
+    """`/rag board Worcestershire red`: the longest run of words that names a board wins."""
+    words = request.text.split()
+    if len(words) < 2 or words[0].casefold() != "board":
+        return request
+    for end in range(len(words), 1, -1):
+        board = board_by_name(session, " ".join(words[1:end]))
+        if board is not None:
+            return replace(request, text=" ".join(words[end:]), board_hint=board.name)
+    return replace(request, text="", board_hint=" ".join(words[1:]))
 
 
 def _problem(arg: str | None) -> str | None:

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -22,14 +23,16 @@ from bot.domain.replies import Notice, NoticeKind, Reply
 from bot.domain.snooze import parse_snooze
 from bot.domain.updates import ParsedUpdate
 from bot.domain.workdays import WorkingCalendar
+from bot.services import admin
 from bot.services.updates import Actor, apply_update, may_change, snooze, undo
 from handlers.conversation import Conversation
 from handlers.help import UNKNOWN_PERSON
 from storage import conversations, history
+from storage.boards import board_by_name
 from storage.db import Database
 from storage.models import Action, Board, Person
 from storage.people import find_person, person_by_chat_id
-from storage.plan import action_view
+from storage.plan import action_view, find_action
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,28 @@ class Tap:
 
     conversation: Conversation
     event_key: str
+
+
+class AdminOp(StrEnum):
+    ADD_ACTION = "add_action"
+    CHANGE_OWNERS = "change_owners"
+    CHANGE_DATE = "change_date"
+    ADD_MILESTONE = "add_milestone"
+    TICK_MILESTONE = "tick_milestone"
+
+
+@dataclass(frozen=True)
+class AdminRequest:
+    """One admin form, whichever operation it asks for; fields it doesn't need are ignored."""
+
+    op: AdminOp
+    board_name: str
+    ref: str = ""
+    title: str = ""
+    owner_ids: tuple[str, ...] = ()  # platform account ids, as a people picker returns them
+    day: date | None = None
+    text: str = ""
+    position: int | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +117,10 @@ class TapHandlers:
 
     def undo(self, tap: Tap, update_id: int) -> list[Reply]:
         return self._run(tap, lambda ctx: self._undo(ctx, update_id))
+
+    def administer(self, tap: Tap, request: AdminRequest) -> list[Reply]:
+        """Chairs' and admins' changes to the plan; the rules are bot/services/admin.py's."""
+        return self._run(tap, lambda ctx: self._administer(ctx, request))
 
     def describe(self, action_id: int) -> ActionView | None:
         """What a form shows before it is filled in: the action as it stands now."""
@@ -176,6 +205,45 @@ class TapHandlers:
             now=ctx.now,
         )
 
+    def _administer(self, ctx: _Context, request: AdminRequest) -> Reply:
+        board = board_by_name(ctx.session, request.board_name)
+        if board is None or board.id is None:
+            return Notice(NoticeKind.INFO, f"There's no board called “{request.board_name}”.")
+        owners = _people(ctx.session, ctx.tap.conversation.platform, request.owner_ids)
+        if isinstance(owners, Notice):
+            return owners
+        admin_ctx = admin.AdminContext(ctx.session, board, ctx.actor, ctx.now)
+        if request.op is AdminOp.ADD_ACTION:
+            return admin.add_action(
+                admin_ctx,
+                title=request.title,
+                owners=owners,
+                review_date=request.day,
+                ref=request.ref or None,
+            )
+        action = find_action(ctx.session, board.id, request.ref.strip())
+        if action is None:
+            return Notice(NoticeKind.NOT_UNDERSTOOD, f"{board.name} has no action “{request.ref}”.")
+        return self._on_action(admin_ctx, action, request, owners)
+
+    def _on_action(
+        self,
+        ctx: admin.AdminContext,
+        action: Action,
+        request: AdminRequest,
+        owners: list[Person],
+    ) -> Reply:
+        if request.op is AdminOp.CHANGE_OWNERS:
+            return admin.change_owners(ctx, action=action, owners=owners)
+        if request.op is AdminOp.CHANGE_DATE and request.day is not None:
+            today = self._today(ctx.now)
+            return admin.change_review_date(ctx, action=action, new_date=request.day, today=today)
+        if request.op is AdminOp.ADD_MILESTONE:
+            return admin.add_milestone(ctx, action=action, due=request.day, text=request.text)
+        if request.op is AdminOp.TICK_MILESTONE and request.position is not None:
+            return admin.tick_milestone(ctx, action=action, position=request.position)
+        return Notice(NoticeKind.NOT_UNDERSTOOD, "That form is missing what the change needs.")
+
     def _today(self, now: datetime) -> date:
         return now.astimezone(self.default_tz).date()
 
@@ -193,6 +261,21 @@ def _identify(session: Session, conversation: Conversation) -> Person | None:
     if conversation.platform == "console":
         return find_person(session, conversation.user_id)
     return person_by_chat_id(session, conversation.platform, conversation.user_id)
+
+
+def _people(session: Session, platform: str, ids: tuple[str, ...]) -> list[Person] | Notice:
+    """People picked in the chat app must already be linked to someone in the plan."""
+    found: list[Person] = []
+    for external_id in ids:
+        person = _identify(session, Conversation(platform, external_id, ""))
+        if person is None:
+            return Notice(
+                NoticeKind.NOT_UNDERSTOOD,
+                f"I don't know who {external_id} is in the plan yet; link them first "
+                "(`actionbot people link`). Nothing was changed.",
+            )
+        found.append(person)
+    return found
 
 
 def _action_and_board(session: Session, action_id: int) -> tuple[Action, Board] | Notice:

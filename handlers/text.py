@@ -14,6 +14,7 @@ from bot.domain.replies import (
     AskWhichAction,
     AskWhichDate,
     Notice,
+    PlanChanged,
     UpdateRecorded,
     UpdateUndone,
 )
@@ -64,6 +65,17 @@ def render_text(content: object) -> str:
 def _update_recorded(content: UpdateRecorded) -> str:
     changes = "; ".join(_change(c) for c in content.changes) or "nothing changed"
     return f"Recorded for {content.ref} {content.title}: {changes}. Reply “undo” to reverse it."
+
+
+@render_text.register
+def _plan_changed(content: PlanChanged) -> str:
+    """A chair's or admin's change: "Added 9 …" for a new action, "Changed 2.3 …" otherwise."""
+    created = any(c.field == "created" for c in content.changes)
+    shown = [
+        _change(c) for c in content.changes if c.field not in ("created", "title") or not created
+    ]
+    verb = "Added" if created else "Changed"
+    return f"{verb} {content.ref} {content.title} on {content.board_name}: {'; '.join(shown)}."
 
 
 @render_text.register
@@ -241,7 +253,7 @@ def _milestone_text(milestone: MilestoneView, today: date, *, flag_late: bool = 
 
 
 def _history_line(entry: HistoryEntry) -> str:
-    who = entry.who or "someone"
+    who = entry.author
     what = "; ".join(_change(c) for c in entry.changes)
     if not what and entry.text:
         what = quoted(entry.text)

@@ -40,7 +40,6 @@ DIGEST = "digest"
 MANUAL_DIGEST = "digest_manual"
 # A digest this late is news no longer: it is logged as skipped rather than sent.
 DIGEST_STALE_AFTER = timedelta(days=1)
-DEFAULT_LOOKBACK = timedelta(days=7)
 SweepInputs = list[tuple[BoardView, list[ActionView]]]
 
 
@@ -229,7 +228,8 @@ class Dispatcher:
         with self.db.session(commit=False) as session:
             assert board.id is not None
             last = notifications.last_sent(session, board_id=board.id, kind=DIGEST)
-            since = last.sent_at if last and last.sent_at else now - DEFAULT_LOOKBACK
+            # The first digest has nothing to compare with: no "newly red", no deltas.
+            since = last.sent_at if last and last.sent_at else None
             plan = load_board_plan(session, board, since=since)
         calendar = WorkingCalendar(board.bank_holiday_region)
         return build_digest(plan, today=_local_today(plan.board, now), calendar=calendar)

@@ -194,3 +194,51 @@ def actions_due_for_sweep(
 
 def _open() -> ColumnElement[bool]:
     return (col(Action.rag).is_(None)) | (col(Action.rag) != Rag.COMPLETE.value)
+
+
+# -- plan administration (bot/services/admin.py) ------------------------------------------------
+
+
+def owners_of(session: Session, action_id: int) -> list[Person]:
+    statement = (
+        select(Person)
+        .join(ActionOwner, col(ActionOwner.person_id) == col(Person.id))
+        .where(ActionOwner.action_id == action_id)
+        .order_by(col(Person.name_key))
+    )
+    return list(session.exec(statement).all())
+
+
+def set_owners(session: Session, action_id: int, person_ids: Sequence[int]) -> None:
+    """Owners kept keep their snooze; owners dropped lose their link; new ones are added."""
+    wanted = set(person_ids)
+    links = session.exec(select(ActionOwner).where(ActionOwner.action_id == action_id)).all()
+    for link in links:
+        if link.person_id not in wanted:
+            session.delete(link)
+    for person_id in wanted - {link.person_id for link in links}:
+        session.add(ActionOwner(action_id=action_id, person_id=person_id))
+    session.flush()
+
+
+def next_free_ref(session: Session, board_id: int) -> str:
+    """The first whole number no action on the board uses: "1", "2"…"""
+    taken = set(session.exec(select(Action.ref).where(Action.board_id == board_id)).all())
+    number = 1
+    while str(number) in taken:
+        number += 1
+    return str(number)
+
+
+def append_milestone(
+    session: Session, action_id: int, *, due: date | None, date_text: str, text: str
+) -> Milestone:
+    """Numbered after the existing ones, so "milestone 3 done" keeps meaning the same step."""
+    existing = milestones_of(session, action_id)
+    position = max((m.position for m in existing), default=0) + 1
+    milestone = Milestone(
+        action_id=action_id, position=position, due=due, date_text=date_text, text=text
+    )
+    session.add(milestone)
+    session.flush()
+    return milestone

@@ -94,6 +94,8 @@ def _was_red(plan: BoardPlan, action: ActionView) -> bool | None:
     """Red at the last digest? None when we have no earlier RAG for this action."""
     if action.id not in plan.previous_rag:
         return None
+    if plan.previous_at and action.created_at and action.created_at > plan.previous_at:
+        return None  # it wasn't on the board then
     return plan.previous_rag[action.id] is Rag.RED
 
 

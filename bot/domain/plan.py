@@ -107,6 +107,13 @@ class HistoryEntry:
     undone: bool = False
     is_undo: bool = False
 
+    @property
+    def author(self) -> str:
+        """Imports have no person behind them; say what did it instead."""
+        if self.who:
+            return self.who
+        return "the plan import" if self.source == "import" else "someone"
+
 
 @dataclass(frozen=True)
 class BoardPlan:

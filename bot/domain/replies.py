@@ -36,6 +36,19 @@ class UpdateUndone:
 
 
 @dataclass(frozen=True)
+class PlanChanged:
+    """A chair's or admin's change to the plan itself (a new action, owners, milestones).
+
+    Kept in the history like any update, but not undone with a tap: it is corrected the same
+    way it was made."""
+
+    board_name: str
+    ref: str
+    title: str
+    changes: tuple[FieldChange, ...]
+
+
+@dataclass(frozen=True)
 class AskWhichAction:
     """The person owns several actions and did not say which one they meant."""
 
@@ -63,4 +76,4 @@ class Notice:
     text: str
 
 
-Reply = UpdateRecorded | UpdateUndone | AskWhichAction | AskWhichDate | Notice
+Reply = UpdateRecorded | UpdateUndone | PlanChanged | AskWhichAction | AskWhichDate | Notice

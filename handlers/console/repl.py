@@ -56,7 +56,7 @@ class ConsoleSession:
         self.inp = inp
         self.interactive = _is_tty(inp) if interactive is None else interactive
         self.notifier = ConsoleNotifier(out, clock=services.clock)
-        self.dispatcher = services.dispatcher(self.notifier)
+        self.dispatcher = services.dispatcher(self.notifier, in_order=True)
         self.board = self._find_board(board)
         self.person = self._find_person(person_name)
         self.notifier.reader = self.person.id

@@ -23,11 +23,14 @@ from handlers.home import HomeHandler
 from handlers.slack import interactive
 from handlers.slack.app_home import HomeTab
 from handlers.slack.blocks import fallback_text, render_blocks
+from handlers.slack.members import ChannelMembers
 from handlers.taps import TapHandlers
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
+ADMIN_WORD = "admin"
+NOT_AN_ADMIN = "Only a board's chairs and admins can change its plan. Nothing was opened."
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _LEADING_MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
 # Edits, deletions, joins and bot posts arrive as message events too; only people's words count.
@@ -54,19 +57,22 @@ def build_slack_app(
         listener_executor=executor,
         name="actionbot",
     )
-    home = HomeTab(
-        HomeHandler(
-            db=services.db,
-            clock=services.clock,
-            default_timezone=services.settings.default_timezone,
-        )
+    homes = HomeHandler(
+        db=services.db, clock=services.clock, default_timezone=services.settings.default_timezone
     )
-    listeners = SlackListeners(services, home)
+    home = HomeTab(homes)
+
+    def administers(user_id: str) -> tuple[str, ...]:
+        return homes.administers(PLATFORM, user_id)
+
+    taps = tap_handlers(services)
+    admin = interactive.AdminListeners(taps, home.publish, administers)
+    listeners = SlackListeners(services, home, admin)
     app.command("/rag")(listeners.rag)
     app.event("message")(listeners.message)
     app.event("app_mention")(listeners.mention)
     app.event("app_home_opened")(home.opened)
-    interactive.register(app, tap_handlers(services), home.publish)
+    interactive.register(app, taps, home.publish, administers)
     app.error(on_error)
     return app
 
@@ -90,21 +96,34 @@ def strip_leading_mention(text: str) -> str:
 class SlackListeners:
     """Thin: translate Slack's payload, call the core, post what it returns."""
 
-    def __init__(self, services: Services, home: HomeTab) -> None:
+    def __init__(
+        self, services: Services, home: HomeTab, admin: interactive.AdminListeners
+    ) -> None:
         self.services = services
         self.home = home
+        self.admin = admin
+        self.members = ChannelMembers()
 
-    def rag(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    def rag(self, ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         """Ack within Slack's 3 seconds, then answer privately via the response_url."""
         ack()
         text = command.get("text") or ""
+        if text.strip().casefold() == ADMIN_WORD:
+            if not self.admin.open(client, command["user_id"], command["trigger_id"]):
+                respond(text=NOT_AN_ADMIN, response_type="ephemeral")
+            return
         conversation = Conversation(
             platform=PLATFORM,
             user_id=command["user_id"],
             channel=command["channel_id"],
             is_direct=False,
         )
-        request = RagRequest(conversation, text, mentioned_user_ids=mentioned_user_ids(text))
+        request = RagRequest(
+            conversation,
+            text,
+            mentioned_user_ids=mentioned_user_ids(text),
+            in_channel=self.members.checker(client, command["user_id"]),
+        )
         answer = self.services.rag.answer(request)
         respond(text=fallback_text(answer), blocks=render_blocks(answer), response_type="ephemeral")
 

@@ -11,7 +11,14 @@ from bot.domain.digest import Digest, OverdueMilestone
 from bot.domain.plan import ActionView, FieldChange, HistoryEntry, MilestoneView
 from bot.domain.rag import RAG_ORDER, Rag, rag_label
 from bot.domain.reminders import ChairAlert, ReminderMessage, SendKind
-from bot.domain.replies import AskWhichAction, AskWhichDate, Notice, UpdateRecorded, UpdateUndone
+from bot.domain.replies import (
+    AskWhichAction,
+    AskWhichDate,
+    Notice,
+    PlanChanged,
+    UpdateRecorded,
+    UpdateUndone,
+)
 from bot.domain.summary import ActionDetail, ActionList, BoardSummary, RagHelp, WorkstreamLine
 from handlers.text import BULLET, UPDATE_CHARS, WORDS_CHARS, format_day, render_text, shorten
 
@@ -30,6 +37,7 @@ TAP_CHANGE = "tap_change"
 TAP_ADD_UPDATE = "tap_add_update"
 TAP_SNOOZE = "tap_snooze"
 TAP_UNDO = "tap_undo"
+OPEN_ADMIN = "open_admin"
 SNOOZE_DAYS = 3
 _RAG_BUTTONS = (Rag.GREEN, Rag.AMBER, Rag.RED, Rag.COMPLETE)
 # Sections one list may fill before the rest is summarised as "…and N more".
@@ -304,7 +312,7 @@ def _ask_which_action(content: AskWhichAction) -> list[Block]:
 
 
 @_render.register
-def _plain(content: Notice | AskWhichDate | RagHelp) -> list[Block]:
+def _plain(content: Notice | AskWhichDate | RagHelp | PlanChanged) -> list[Block]:
     return [section(escape(render_text(content)))]
 
 

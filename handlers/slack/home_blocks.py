@@ -12,8 +12,11 @@ from bot.domain.summary import BoardSummary
 from handlers.home import Home, HomeItem
 from handlers.slack.blocks import (
     ELLIPSIS,
+    OPEN_ADMIN,
     Block,
     action_title,
+    actions,
+    button,
     context,
     divider,
     escape,
@@ -40,7 +43,7 @@ def home_view(home: Home | None) -> dict[str, Any]:
     if home is None:
         return {"type": "home", "blocks": [header("actionbot"), section(NOT_LINKED)]}
     blocks = [header("My actions"), context(_tally(home))]
-    budget = MAX_HOME_BLOCKS - RESERVED - len(blocks) - 3 * len(home.chaired) - 1
+    budget = MAX_HOME_BLOCKS - RESERVED - len(blocks) - 3 * len(home.chaired) - 3
     for title, items in (
         ("Overdue", home.overdue),
         ("Due in the next 14 days", home.due_soon),
@@ -51,6 +54,9 @@ def home_view(home: Home | None) -> dict[str, Any]:
         blocks += shown
     if not home.action_count:
         blocks.append(section("You don't own any actions."))
+    if home.administers:
+        admin = button("Plan admin", OPEN_ADMIN, "home")
+        blocks += [divider(), actions("admin", [admin])]
     if home.chaired:
         blocks.append(divider())
         for summary in home.chaired:

@@ -10,9 +10,10 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.domain.rag import Rag
-from bot.domain.replies import Reply, UpdateRecorded, UpdateUndone
+from bot.domain.replies import PlanChanged, Reply, UpdateRecorded, UpdateUndone
 from handlers.conversation import Conversation
 from handlers.slack.blocks import (
+    OPEN_ADMIN,
     SNOOZE_DAYS,
     TAP_ADD_UPDATE,
     TAP_CHANGE,
@@ -23,7 +24,16 @@ from handlers.slack.blocks import (
     fallback_text,
     render_blocks,
 )
-from handlers.slack.modals import TEXT_BLOCK, UPDATE_FORM, FormOrigin, read_form, update_form
+from handlers.slack.modals import (
+    ADMIN_FORM,
+    TEXT_BLOCK,
+    UPDATE_FORM,
+    FormOrigin,
+    admin_form,
+    read_admin_form,
+    read_form,
+    update_form,
+)
 from handlers.taps import Tap, TapHandlers
 
 PLATFORM = "slack"
@@ -31,11 +41,15 @@ EMPTY_FORM = "Choose a RAG, pick a date or write an update — or press Cancel."
 
 
 Refresh = Callable[[WebClient, str], None]
+Administers = Callable[[str], tuple[str, ...]]
 
 
-def register(app: App, taps: TapHandlers, refresh: Refresh) -> None:
+def register(app: App, taps: TapHandlers, refresh: Refresh, administers: Administers) -> None:
     """Routes presses by the action_ids blocks.py gives the buttons."""
     listeners = TapListeners(taps, refresh)
+    admin = AdminListeners(taps, refresh, administers)
+    app.action(OPEN_ADMIN)(admin.open_from_home)
+    app.view(ADMIN_FORM)(admin.submit)
     app.action(re.compile(f"^{TAP_RAG}"))(listeners.rag)
     app.action(TAP_SNOOZE)(listeners.snooze)
     app.action(TAP_UNDO)(listeners.undo)
@@ -110,6 +124,42 @@ class TapListeners:
             blocks = (body.get("message") or {}).get("blocks")
             _settle(client, channel, message_ts, blocks, replies)
         if changed(replies):
+            self.refresh(client, user)
+
+
+class AdminListeners:
+    """The plan admin form: opened from the Home tab or `/rag admin`, for chairs and admins."""
+
+    def __init__(self, taps: TapHandlers, refresh: Refresh, administers: Administers) -> None:
+        self.taps = taps
+        self.refresh = refresh
+        self.administers = administers
+
+    def open_from_home(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        self.open(client, body["user"]["id"], body["trigger_id"])
+
+    def open(self, client: WebClient, user: str, trigger_id: str) -> bool:
+        """False when the person administers no board: the caller says so."""
+        boards = self.administers(user)
+        if not boards:
+            return False
+        client.views_open(trigger_id=trigger_id, view=admin_form(boards))
+        return True
+
+    def submit(
+        self, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        request = read_admin_form(view)
+        if request is None:
+            ack(response_action="errors", errors={"op": "Choose what to do."})
+            return
+        ack()
+        user = body["user"]["id"]
+        tap = Tap(Conversation(PLATFORM, user, user), f"view:{view['id']}:{user}")
+        replies = self.taps.administer(tap, request)
+        _post(client, user, None, replies)
+        if any(isinstance(r, PlanChanged) for r in replies):
             self.refresh(client, user)
 
 

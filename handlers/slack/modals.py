@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from bot.domain.plan import ActionView
 from bot.domain.rag import Rag
 from handlers.slack.blocks import Block, clip, escape
+from handlers.taps import AdminOp, AdminRequest
 
 UPDATE_FORM = "tap_update_form"
 RAG_BLOCK, RAG_INPUT = "rag", "rag_select"
@@ -94,11 +96,11 @@ def _rag_select() -> Block:
     return {"type": "static_select", "action_id": RAG_INPUT, "options": options}
 
 
-def _input(block_id: str, label: str, element: Block) -> Block:
+def _input(block_id: str, label: str, element: Block, *, optional: bool = True) -> Block:
     return {
         "type": "input",
         "block_id": block_id,
-        "optional": True,
+        "optional": optional,
         "label": _text(clip(label, LABEL_CHARS)),
         "element": element,
     }
@@ -110,3 +112,78 @@ def _text(text: str) -> dict[str, str]:
 
 def _label(rag: Rag | None) -> str:
     return rag.label if rag is not None else "no RAG"
+
+
+# -- the plan admin form (/rag admin, or the Home tab's "Plan admin" button) ------------------
+
+ADMIN_FORM = "admin_form"
+_ADMIN_OPS = (
+    (AdminOp.ADD_ACTION, "Add an action"),
+    (AdminOp.CHANGE_OWNERS, "Change an action's owners"),
+    (AdminOp.CHANGE_DATE, "Change an action's review date"),
+    (AdminOp.ADD_MILESTONE, "Add a milestone"),
+    (AdminOp.TICK_MILESTONE, "Tick a milestone"),
+)
+_ADMIN_FIELDS = ("board", "op", "ref", "title", "owners", "day", "text", "position")
+
+
+def admin_form(boards: Sequence[str]) -> Block:
+    """Every field of every operation on one form, so it opens at once from any trigger."""
+    board_options = [{"text": _text(clip(name, 75)), "value": name[:150]} for name in boards]
+    board_select: Block = {"type": "static_select", "action_id": "board", "options": board_options}
+    board_select["initial_option"] = board_options[0]
+    op_options = [{"text": _text(label), "value": op.value} for op, label in _ADMIN_OPS]
+    ref = {"type": "plain_text_input", "action_id": "ref", "max_length": 32}
+    title = {"type": "plain_text_input", "action_id": "title", "max_length": 500}
+    owners = {"type": "multi_users_select", "action_id": "owners", "max_selected_items": 10}
+    words = {"type": "plain_text_input", "action_id": "text", "max_length": 500}
+    number = {"type": "number_input", "action_id": "position", "is_decimal_allowed": False}
+    blocks = [
+        _input("board", "Board", board_select, optional=False),
+        _input(
+            "op",
+            "What to do",
+            {"type": "static_select", "action_id": "op", "options": op_options},
+            optional=False,
+        ),
+        _input("ref", "Action ref (not needed to add one)", ref),
+        _input("title", "Title of a new action", title),
+        _input("owners", "Owners", owners),
+        _input(
+            "day",
+            "Review date, or the milestone's date",
+            {"type": "datepicker", "action_id": "day"},
+        ),
+        _input("text", "Milestone", words),
+        _input("position", "Milestone number to tick", number),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": ADMIN_FORM,
+        "title": _text("Plan admin"),
+        "submit": _text("Save"),
+        "close": _text("Cancel"),
+        "blocks": blocks,
+    }
+
+
+def read_admin_form(view: dict[str, Any]) -> AdminRequest | None:
+    """None when no operation or board was chosen (Slack itself requires both)."""
+    values = view.get("state", {}).get("values", {})
+    raw = {name: (values.get(name, {}).get(name) or {}) for name in _ADMIN_FIELDS}
+    op = (raw["op"].get("selected_option") or {}).get("value")
+    board = (raw["board"].get("selected_option") or {}).get("value")
+    if not op or not board:
+        return None
+    day = raw["day"].get("selected_date")
+    position = raw["position"].get("value")
+    return AdminRequest(
+        op=AdminOp(op),
+        board_name=board,
+        ref=raw["ref"].get("value") or "",
+        title=raw["title"].get("value") or "",
+        owner_ids=tuple(raw["owners"].get("selected_users") or ()),
+        day=date.fromisoformat(day) if day else None,
+        text=raw["text"].get("value") or "",
+        position=int(position) if position and position.isdigit() else None,
+    )

@@ -51,7 +51,7 @@ def test_a_chair_also_sees_the_board_at_a_glance(app: RunningApp, fake: FakeSlac
 
     view = fake.wait_for(lambda: _published(fake, CHAIR)).params["view"]
     text = _texts(view)
-    assert "*Service Improvement Board* — 47 actions" in text
+    assert "*Worcestershire Service Improvement Board* — 47 actions" in text
     assert "Red: " in text
 
 
