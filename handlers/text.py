@@ -119,14 +119,14 @@ def _or_list(items: Sequence[str]) -> str:
 def _change(change: FieldChange) -> str:
     """One field's before → after, in the words a person would use."""
     if change.field == "rag":
-        return f"RAG {_rag_text(change.before)} → {_rag_text(change.after)}"
+        return f"RAG {rag_text(change.before)} → {rag_text(change.after)}"
     if change.field == "review_date":
-        return f"review date {_date_text(change.before)} → {_date_text(change.after)}"
+        return f"review date {date_text(change.before)} → {date_text(change.after)}"
     if change.field == "latest_update":
         return f"update {quoted(change.after or '', UPDATE_CHARS)}"
     if change.field.startswith("snooze:"):
         return (
-            f"reminders paused until {_date_text(change.after)}"
+            f"reminders paused until {date_text(change.after)}"
             if change.after
             else ("reminders resumed")
         )
@@ -137,7 +137,8 @@ def _change(change: FieldChange) -> str:
     return f"{name} {_plain(change.before)} → {_plain(change.after)}"
 
 
-def _rag_text(value: str | None) -> str:
+def rag_text(value: str | None) -> str:
+    """A stored RAG as a person reads it (shared with the Block Kit renderer)."""
     if not value:
         return rag_label(None)
     try:
@@ -146,7 +147,8 @@ def _rag_text(value: str | None) -> str:
         return value
 
 
-def _date_text(value: str | None) -> str:
+def date_text(value: str | None) -> str:
+    """A stored ISO date as a person reads it; anything else is shown as written."""
     if not value:
         return "none"
     try:
@@ -316,7 +318,7 @@ def _reminder(content: ReminderMessage) -> str:
         lines.append(
             f"Open milestones: {'; '.join(_milestone_text(m, today) for m in milestones)}."
         )
-    lines.append(f"Reply here with an update, e.g. {_example_reply(content.review_date)}")
+    lines.append(f"Reply here with an update, e.g. {example_reply(content.review_date)}")
     return "\n".join(lines)
 
 
@@ -348,7 +350,8 @@ def _chair_alert(content: ChairAlert) -> str:
     return "\n".join(lines)
 
 
-def _example_reply(review_date: date) -> str:
+def example_reply(review_date: date) -> str:
+    """The reply a reminder suggests, two weeks on: the same words on every platform."""
     later = review_date + timedelta(days=14)
     return f"amber - on track, next step by {later.day} {_MONTH_NAMES[later.month - 1]}"
 

@@ -72,7 +72,7 @@ def build_slack_app(
     app.event("message")(listeners.message)
     app.event("app_mention")(listeners.mention)
     app.event("app_home_opened")(home.opened)
-    interactive.register(app, taps, home.publish, administers)
+    interactive.register(app, taps, home.publish, admin)
     app.error(on_error)
     return app
 
@@ -171,6 +171,8 @@ class SlackListeners:
         replies = self.services.chat.on_message(message)
         _post_all(client, conversation.channel, replies, thread=reply_thread)
         if interactive.changed(replies):
+            if conversation.is_direct and conversation.thread:
+                interactive.settle(client, conversation.channel, conversation.thread, None, replies)
             self.home.publish(client, conversation.user_id)
 
 

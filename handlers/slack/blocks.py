@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date
 from functools import singledispatch
 from typing import Any
 
@@ -20,7 +20,17 @@ from bot.domain.replies import (
     UpdateUndone,
 )
 from bot.domain.summary import ActionDetail, ActionList, BoardSummary, RagHelp, WorkstreamLine
-from handlers.text import BULLET, UPDATE_CHARS, WORDS_CHARS, format_day, render_text, shorten
+from handlers.text import (
+    BULLET,
+    UPDATE_CHARS,
+    WORDS_CHARS,
+    date_text,
+    example_reply,
+    format_day,
+    rag_text,
+    render_text,
+    shorten,
+)
 
 Block = dict[str, Any]
 
@@ -52,10 +62,6 @@ _EMOJI: dict[Rag | None, str] = {
     Rag.COMPLETE: ":large_blue_circle:",
     None: ":black_circle:",
 }
-_MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 
 
 def escape(text: str) -> str:
@@ -232,20 +238,12 @@ def _counts(counts: dict[Rag | None, int]) -> str:
 
 
 def _value(field: str, value: str | None) -> str:
-    """A stored field value as a person reads it."""
-    if not value:
-        return rag_label(None) if field == "rag" else "none"
+    """A stored field value as a person reads it: the plain-text renderer's words."""
     if field == "rag":
-        try:
-            return Rag(value).label
-        except ValueError:
-            return value
+        return rag_text(value)
     if field == "review_date":
-        try:
-            return format_day(date.fromisoformat(value))
-        except ValueError:
-            return value
-    return shorten(value, WORDS_CHARS)
+        return date_text(value)
+    return shorten(value, WORDS_CHARS) if value else "none"
 
 
 def _change(change: FieldChange) -> str:
@@ -419,11 +417,6 @@ def _action_detail(content: ActionDetail) -> list[Block]:
 # --- reminders and the digest --------------------------------------------------------------
 
 
-def _example_reply(review_date: date) -> str:
-    later = review_date + timedelta(days=14)
-    return f"amber - on track, next step by {later.day} {_MONTH_NAMES[later.month - 1]}"
-
-
 @_render.register
 def _reminder(content: ReminderMessage) -> list[Block]:
     action, today = content.action, content.today
@@ -432,7 +425,7 @@ def _reminder(content: ReminderMessage) -> list[Block]:
     blocks = [section(f"{_reminder_opening(content)}\n{status}{words}.")]
     if milestones := action.open_milestones():
         blocks += listing("*Open milestones*", [_milestone(m, today) for m in milestones])
-    example = _example_reply(content.review_date)
+    example = example_reply(content.review_date)
     blocks.append(update_buttons(action.id))
     blocks.append(context(f"Reply here with an update, e.g. `{example}`"))
     return blocks

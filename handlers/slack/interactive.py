@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.domain.rag import Rag
 from bot.domain.replies import PlanChanged, Reply, UpdateRecorded, UpdateUndone
@@ -36,6 +38,7 @@ from handlers.slack.modals import (
 )
 from handlers.taps import Tap, TapHandlers
 
+log = logging.getLogger(__name__)
 PLATFORM = "slack"
 EMPTY_FORM = "Choose a RAG, pick a date or write an update — or press Cancel."
 
@@ -44,10 +47,9 @@ Refresh = Callable[[WebClient, str], None]
 Administers = Callable[[str], tuple[str, ...]]
 
 
-def register(app: App, taps: TapHandlers, refresh: Refresh, administers: Administers) -> None:
+def register(app: App, taps: TapHandlers, refresh: Refresh, admin: AdminListeners) -> None:
     """Routes presses by the action_ids blocks.py gives the buttons."""
     listeners = TapListeners(taps, refresh)
-    admin = AdminListeners(taps, refresh, administers)
     app.action(OPEN_ADMIN)(admin.open_from_home)
     app.view(ADMIN_FORM)(admin.submit)
     app.action(re.compile(f"^{TAP_RAG}"))(listeners.rag)
@@ -111,7 +113,7 @@ class TapListeners:
         )
         _post(client, channel, origin.message_ts, replies)
         if origin.channel and origin.message_ts:
-            _settle(client, origin.channel, origin.message_ts, None, replies)
+            settle(client, origin.channel, origin.message_ts, None, replies)
         if changed(replies):
             self.refresh(client, user)
 
@@ -122,7 +124,7 @@ class TapListeners:
         _post(client, channel or user, _thread(body), replies)
         if channel and message_ts:
             blocks = (body.get("message") or {}).get("blocks")
-            _settle(client, channel, message_ts, blocks, replies)
+            settle(client, channel, message_ts, blocks, replies)
         if changed(replies):
             self.refresh(client, user)
 
@@ -202,21 +204,32 @@ def _post(client: WebClient, channel: str, thread: str | None, replies: list[Rep
         client.chat_postMessage(channel=channel, thread_ts=thread, text=text, blocks=blocks)
 
 
-def _settle(
+def settle(
     client: WebClient,
     channel: str,
     ts: str,
     blocks: list[dict[str, Any]] | None,
     replies: list[Reply],
 ) -> None:
-    """Edit the pressed message to its new state, so it never invites a second answer."""
+    """Edit the answered message to its new state, so it never invites a second answer.
+
+    Only a message with our buttons is touched; without `blocks` it is read back from Slack.
+    """
     done = [r for r in replies if isinstance(r, UpdateRecorded | UpdateUndone)]
     if not done:
         return
-    if blocks is None:
-        found = client.conversations_history(channel=channel, latest=ts, inclusive=True, limit=1)
-        messages = found.get("messages") or [{}]
-        blocks = messages[0].get("blocks") or []
-    client.chat_update(
-        channel=channel, ts=ts, text=fallback_text(done[0]), blocks=answered(blocks, done[0])
-    )
+    try:
+        if blocks is None:
+            found = client.conversations_history(
+                channel=channel, latest=ts, inclusive=True, limit=1
+            )
+            messages = found.get("messages") or [{}]
+            blocks = messages[0].get("blocks") or []
+        if not any(b.get("type") == "actions" for b in blocks):
+            return
+        client.chat_update(
+            channel=channel, ts=ts, text=fallback_text(done[0]), blocks=answered(blocks, done[0])
+        )
+    except SlackApiError as failure:
+        # The update is recorded and confirmed; a stale reminder is the lesser harm.
+        log.warning("could not settle %s/%s: %s", channel, ts, failure.response.get("error"))

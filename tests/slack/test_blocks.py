@@ -34,6 +34,7 @@ from handlers.slack.blocks import (
     HEADER_CHARS,
     MAX_BLOCKS,
     SECTION_CHARS,
+    answered,
     clip,
     escape,
     fallback_text,
@@ -390,3 +391,42 @@ def test_the_digest_shows_changes_since_last_week_and_weeks_red() -> None:
     assert "*:red_circle: Red 8 (+1)*" in text
     assert "Amber 18 (−1)" in text
     assert "_(red 3 weeks)_" in text
+
+
+def _buttons(blocks: list[dict[str, Any]]) -> dict[str, str]:
+    """action_id → value of every button in the message."""
+    return {
+        e["action_id"]: e["value"] for b in blocks if b["type"] == "actions" for e in b["elements"]
+    }
+
+
+def test_the_reminder_carries_the_update_buttons() -> None:
+    content = ReminderMessage("Worcestershire SIB", _action(), date(2026, 12, 2), 7, TODAY)
+
+    buttons = _buttons(render_blocks(content))
+
+    assert set(buttons) == {
+        "tap_rag_green",
+        "tap_rag_amber",
+        "tap_rag_red",
+        "tap_rag_complete",
+        "tap_change",
+        "tap_add_update",
+        "tap_snooze",
+    }
+    assert set(buttons.values()) == {"1"}  # the action's id
+
+
+def test_the_confirmation_carries_undo_and_an_answered_reminder_loses_its_buttons() -> None:
+    confirmation = REPLIES[0]
+    assert isinstance(confirmation, UpdateRecorded)
+    reminder = render_blocks(
+        ReminderMessage("Worcestershire SIB", _action(), date(2026, 12, 2), 7, TODAY)
+    )
+
+    assert _buttons(render_blocks(confirmation)) == {"tap_undo": str(confirmation.update_id)}
+    settled = answered(reminder, confirmation)
+    assert_valid(settled)
+    assert _buttons(settled) == {}
+    assert "Answered: *RED → AMBER*" in "\n".join(_texts(settled))
+    assert "Reply here" not in "\n".join(_texts(settled))

@@ -171,3 +171,19 @@ def test_snooze_three_days_and_a_rate_limited_edit_is_retried_not_repeated(
     app.stop()
     assert [c.status for c in fake.attempts("chat.update")] == [429, 200]
     assert len(app.updates("2.3")) == 1
+
+
+def test_a_typed_reply_in_the_thread_settles_the_reminder_too(
+    app: RunningApp, fake: FakeSlack, clock: ManualClock
+) -> None:
+    reminder = _reminder_for(app, fake, clock, "2.3")
+    event = app.slack.direct_message(
+        "amber - model chosen", user=VEL, thread_ts=reminder["ts"], channel=DM
+    )
+
+    assert app.slack.event(event).status == 200
+
+    edited = fake.wait_for(lambda: _updates_of(fake, reminder["ts"]))
+    assert all(b["type"] != "actions" for b in edited.blocks)
+    confirmation = _in_thread(fake, reminder["ts"])[0]
+    assert _button({"blocks": confirmation.blocks}, TAP_UNDO)  # typed or tapped: Undo is there
