@@ -455,6 +455,12 @@ class BoardSettings:
     digest_weekday: int | None = None
     digest_time: str | None = None
     lead_days: str | None = None
+    nudge_every_days: int | None = None
+    escalate_after_days: int | None = None
+    bank_holiday_region: str | None = None
+
+
+HOLIDAY_REGIONS = ("ENG", "WLS", "SCT", "NIR")
 
 
 @app.command("board")
@@ -470,10 +476,28 @@ def configure_board(
     lead_days: Annotated[
         str | None, typer.Option(help="Working days before a review to remind, e.g. 7,1.")
     ] = None,
+    nudge_every: Annotated[
+        int | None,
+        typer.Option(min=1, help="Nudge a silent owner every N working days."),
+    ] = None,
+    escalate_after: Annotated[
+        int | None, typer.Option(min=1, help="Tell the chairs after N silent working days.")
+    ] = None,
+    holidays: Annotated[
+        str | None, typer.Option(help="Bank holidays: ENG (England and Wales), WLS, SCT, NIR.")
+    ] = None,
 ) -> None:
     """Create a board or change its channel, chairs, admins, timezone, digest and reminders."""
     state = _state(ctx)
     wanted = _board_settings(channel, timezone, digest_day, digest_time, lead_days)
+    if holidays is not None and holidays.upper() not in HOLIDAY_REGIONS:
+        fail(f"--holidays “{holidays}” is not one of {', '.join(HOLIDAY_REGIONS)}", 2)
+    wanted = replace(
+        wanted,
+        nudge_every_days=nudge_every,
+        escalate_after_days=escalate_after,
+        bank_holiday_region=holidays.upper() if holidays else None,
+    )
     services = _services(state)
     now = services.clock.now()
     with services.db.session() as session:
@@ -539,11 +563,18 @@ def _apply_board_settings(board: Board, wanted: BoardSettings) -> list[str]:
         ("digest_weekday", "digest day", wanted.digest_weekday),
         ("digest_time", "digest time", wanted.digest_time),
         ("reminder_lead_days", "lead days", wanted.lead_days),
+        ("nudge_every_days", "nudge every (working days)", wanted.nudge_every_days),
+        ("escalate_after_days", "tell the chairs after (working days)", wanted.escalate_after_days),
+        ("bank_holiday_region", "bank holidays", wanted.bank_holiday_region),
     )
     for attribute, label, value in fields:
         if value is not None and getattr(board, attribute) != value:
             setattr(board, attribute, value)
-            shown = WEEKDAYS[value].capitalize() if isinstance(value, int) else value
+            shown = (
+                WEEKDAYS[value].capitalize()
+                if isinstance(value, int) and attribute == "digest_weekday"
+                else value
+            )
             changes.append(f"{label}: {shown}")
     return changes
 

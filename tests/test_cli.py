@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.domain.replies import UpdateRecorded
 from bot.plan_io.writer import EXPORT_COLUMNS
 from handlers.conversation import Conversation, IncomingMessage
+from storage.boards import board_by_name
 from storage.db import Database
 from storage.models import Action, ActionUpdate, Board, Milestone, Notification, UpdateChange
 from tests.console.support import (
@@ -460,3 +461,25 @@ def test_remind_sends_through_slack_and_says_so(slack: FakeSlack, shared_data: P
     assert out.casefold().count(f"→ dm to {owner} (slack)".casefold()) == len(refs)
     assert {c.params["channel"] for c in slack.answered("chat.postMessage")} == {"U0BUSIEST"}
     assert "skipped" in out  # everyone else has no Slack account yet
+
+
+def test_board_sets_nudges_escalation_and_bank_holiday_region(cli_db: Database) -> None:
+    out = ok(
+        "board",
+        "Scottish board",
+        "--nudge-every",
+        "3",
+        "--escalate-after",
+        "8",
+        "--holidays",
+        "sct",
+    )
+    assert "nudge every (working days): 3" in out
+    with cli_db.session(commit=False) as session:
+        board = board_by_name(session, "Scottish board")
+        assert board is not None
+        assert (board.nudge_every_days, board.escalate_after_days) == (3, 8)
+        assert board.bank_holiday_region == "SCT"
+    bad = cli("board", "Scottish board", "--holidays", "Narnia")
+    assert bad.exit_code == 2
+    assert "Narnia" in bad.stderr
