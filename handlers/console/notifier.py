@@ -144,6 +144,13 @@ class EchoNotifier:
         self._echo(f"→ {channel_header(channel, content)} ({self.platform})", content)
         return sent
 
+    def find_sent(
+        self, key: str, *, person: PersonRef | None = None, channel: str | None = None
+    ) -> Sent | None:
+        """Passed through, so a resend after a crash still checks the real platform."""
+        finder = getattr(self.inner, "find_sent", None)
+        return finder(key, person=person, channel=channel) if finder else None
+
     def _echo(self, header: str, content: object) -> None:
         self.out.write(f"{header}\n{rendered(content)}\n\n")
         self.out.flush()

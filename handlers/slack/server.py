@@ -10,7 +10,6 @@ from typing import Any
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 import waitress
-from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -22,7 +21,8 @@ from waitress.server import TcpWSGIServer, create_server
 from bot.app import Services
 from handlers.slack.app import build_slack_app, make_client
 from handlers.slack.notifier import SlackNotifier
-from schedules.scheduler import build_scheduler
+from schedules.leader import LeaderElection, run_with_leadership
+from schedules.pacing import PacedNotifier
 
 log = logging.getLogger(__name__)
 
@@ -68,15 +68,16 @@ def _database_answers(services: Services) -> bool:
     return True
 
 
-def start_scheduler(services: Services, client: WebClient) -> BackgroundScheduler | None:
-    """Reminders and digests go out through the same client the app answers with."""
-    settings = services.settings
-    if not settings.scheduler_enabled:
+def start_scheduler(services: Services, client: WebClient) -> LeaderElection | None:
+    """Reminders and digests go out through the same client the app answers with.
+
+    Several `serve` processes may share one database: only the lease holder sweeps.
+    DMs are sent in waves and paced to Slack's one message a second per conversation.
+    """
+    if not services.settings.scheduler_enabled:
         return None
-    dispatcher = services.dispatcher(SlackNotifier(client))
-    scheduler = build_scheduler(dispatcher, interval_seconds=settings.scheduler_interval_seconds)
-    scheduler.start()
-    return scheduler
+    notifier = PacedNotifier(SlackNotifier(client))
+    return run_with_leadership(services, services.dispatcher(notifier))
 
 
 def serve(services: Services, *, host: str, port: int) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from handlers.slack.server import EVENTS_PATH, start_in_thread
 from storage.db import Database
 from storage.models import Action, ActionUpdate, Board, Person
 from storage.people import link_chat_id
+from tests.postgres_support import copy_database
 from tests.slack.fake_slack import FakeSlack, SlackSender
 
 SIGNING_SECRET = "test-secret"
@@ -73,7 +73,7 @@ def services(
     settings: Settings, clock: ManualClock, seeded_db: Path, db_url: str
 ) -> Iterator[Services]:
     assert clock.now() == SEEDED_AT, "the seed plan was moved to the shared clock's today"
-    shutil.copyfile(seeded_db, db_url.removeprefix("sqlite:///"))
+    copy_database(seeded_db, db_url)
     built = build_services(settings, clock=clock)
     yield built
     built.db.dispose()
