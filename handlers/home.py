@@ -3,6 +3,7 @@ boards at a glance. Each platform renders it; the ordering rule lives here, once
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -12,11 +13,17 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.domain.plan import ActionView
 from bot.domain.summary import BoardSummary, board_summary, plan_order_key
-from storage.boards import ADMIN, CHAIR, boards_with_role
+from storage.boards import ADMIN, CHAIR, board_by_name, boards_with_role, role_people
 from storage.db import Database
 from storage.models import Board, Person
-from storage.people import find_person, person_by_chat_id
-from storage.plan import action_views, actions_owned_by, load_board_plan
+from storage.people import chat_ids_for, find_person, person_by_chat_id
+from storage.plan import (
+    action_views,
+    actions_owned_by,
+    find_action,
+    load_board_plan,
+    owner_ids,
+)
 
 DUE_SOON = timedelta(days=14)
 
@@ -69,6 +76,24 @@ class HomeHandler:
             if person is None or person.id is None:
                 return ()
             return _administered(session, person.id)
+
+    def watchers(self, platform: str, replies: Sequence[object]) -> set[str]:
+        """Everyone whose Home shows a changed action: its owners and its board's chairs."""
+        found: set[str] = set()
+        with self.db.session(commit=False) as session:
+            for reply in replies:
+                board_name, ref = getattr(reply, "board_name", None), getattr(reply, "ref", None)
+                board = board_by_name(session, board_name) if board_name else None
+                if board is None or board.id is None or not ref:
+                    continue
+                action = find_action(session, board.id, ref)
+                if action is None or action.id is None:
+                    continue
+                people = [*owner_ids(session, action.id)]
+                people += [p.id for p in role_people(session, board.id, CHAIR) if p.id]
+                ids = chat_ids_for(session, people)
+                found |= {chats[platform] for chats in ids.values() if platform in chats}
+        return found
 
 
 def _administered(session: Session, person_id: int) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ from handlers.conversation import Conversation, IncomingMessage, RagRequest
 from handlers.home import HomeHandler
 from handlers.slack import interactive
 from handlers.slack.app_home import HomeTab
-from handlers.slack.blocks import fallback_text, render_blocks
+from handlers.slack.blocks import fallback_text, render_blocks, render_pages
 from handlers.slack.members import ChannelMembers
 from handlers.taps import TapHandlers
 
@@ -66,13 +66,13 @@ def build_slack_app(
         return homes.administers(PLATFORM, user_id)
 
     taps = tap_handlers(services)
-    admin = interactive.AdminListeners(taps, home.publish, administers)
+    admin = interactive.AdminListeners(taps, home.refresh, administers)
     listeners = SlackListeners(services, home, admin)
     app.command("/rag")(listeners.rag)
     app.event("message")(listeners.message)
     app.event("app_mention")(listeners.mention)
     app.event("app_home_opened")(home.opened)
-    interactive.register(app, taps, home.publish, admin)
+    interactive.register(app, taps, home.refresh, admin)
     app.error(on_error)
     return app
 
@@ -125,7 +125,10 @@ class SlackListeners:
             in_channel=self.members.checker(client, command["user_id"]),
         )
         answer = self.services.rag.answer(request)
-        respond(text=fallback_text(answer), blocks=render_blocks(answer), response_type="ephemeral")
+        text = fallback_text(answer)
+        for number, blocks in enumerate(render_pages(answer)):
+            shown = text if number == 0 else "(continued)"
+            respond(text=shown, blocks=blocks, response_type="ephemeral")
 
     def message(self, event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         """Direct messages only (channels reach us as mentions); people's words only."""
@@ -173,7 +176,7 @@ class SlackListeners:
         if interactive.changed(replies):
             if conversation.is_direct and conversation.thread:
                 interactive.settle(client, conversation.channel, conversation.thread, None, replies)
-            self.home.publish(client, conversation.user_id)
+            self.home.refresh(client, conversation.user_id, replies)
 
 
 def _is_direct(event: dict[str, Any]) -> bool:

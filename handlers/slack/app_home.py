@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk import WebClient
@@ -23,6 +24,11 @@ class HomeTab:
         """app_home_opened fires for the Messages tab too; only the Home tab is drawn."""
         if event.get("tab", "home") == "home" and event.get("user"):
             self.publish(client, str(event["user"]))
+
+    def refresh(self, client: WebClient, user_id: str, replies: Sequence[object] = ()) -> None:
+        """After a change: the person who made it, the action's owners and the chairs."""
+        for user in sorted({user_id} | self.homes.watchers(PLATFORM, replies)):
+            self.publish(client, user)
 
     def publish(self, client: WebClient, user_id: str) -> None:
         """A stale Home is not worth failing an update over: a refusal is logged, not raised."""

@@ -50,8 +50,9 @@ TAP_UNDO = "tap_undo"
 OPEN_ADMIN = "open_admin"
 SNOOZE_DAYS = 3
 _RAG_BUTTONS = (Rag.GREEN, Rag.AMBER, Rag.RED, Rag.COMPLETE)
-# Sections one list may fill before the rest is summarised as "…and N more".
-LIST_SECTIONS = 5
+# Sections one list may fill before the rest is summarised as "…and N more"; a long
+# answer is split into several messages (render_pages) rather than cut.
+LIST_SECTIONS = 200
 ELLIPSIS = "…"
 
 _EMOJI: dict[Rag | None, str] = {
@@ -88,6 +89,19 @@ def fallback_text(content: object) -> str:
 def render_blocks(content: object) -> list[Block]:
     """Any reply, answer, reminder or digest as at most 50 blocks, each within its limits."""
     return _fit(_render(content))
+
+
+def render_pages(content: object) -> list[list[Block]]:
+    """A long answer as several messages of at most 50 blocks each, none of it cut."""
+    blocks = _render(content)
+    if len(blocks) <= MAX_BLOCKS:
+        return [blocks]
+    size = MAX_BLOCKS - 1  # room for the "part i of n" line
+    pages = [blocks[start : start + size] for start in range(0, len(blocks), size)]
+    return [
+        [*page, context(f"Part {number} of {len(pages)}")]
+        for number, page in enumerate(pages, start=1)
+    ]
 
 
 @singledispatch

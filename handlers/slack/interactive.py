@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -43,7 +43,8 @@ PLATFORM = "slack"
 EMPTY_FORM = "Choose a RAG, pick a date or write an update — or press Cancel."
 
 
-Refresh = Callable[[WebClient, str], None]
+# Redraws the Home of everyone a change touches (the person, owners, chairs).
+Refresh = Callable[[WebClient, str, Sequence[object]], None]
 Administers = Callable[[str], tuple[str, ...]]
 
 
@@ -115,7 +116,7 @@ class TapListeners:
         if origin.channel and origin.message_ts:
             settle(client, origin.channel, origin.message_ts, None, replies)
         if changed(replies):
-            self.refresh(client, user)
+            self.refresh(client, user, replies)
 
     def _answer(self, client: WebClient, body: dict[str, Any], replies: list[Reply]) -> None:
         """Post the replies, settle the pressed message, and redraw the presser's Home."""
@@ -126,7 +127,7 @@ class TapListeners:
             blocks = (body.get("message") or {}).get("blocks")
             settle(client, channel, message_ts, blocks, replies)
         if changed(replies):
-            self.refresh(client, user)
+            self.refresh(client, user, replies)
 
 
 class AdminListeners:
@@ -162,7 +163,7 @@ class AdminListeners:
         replies = self.taps.administer(tap, request)
         _post(client, user, None, replies)
         if any(isinstance(r, PlanChanged) for r in replies):
-            self.refresh(client, user)
+            self.refresh(client, user, replies)
 
 
 def changed(replies: list[Reply]) -> bool:

@@ -9,7 +9,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.plan import PersonRef
 from bot.ports import NotDeliverableError, Sent
-from handlers.slack.blocks import fallback_text, render_blocks
+from handlers.slack.blocks import fallback_text, render_pages
 
 PLATFORM = "slack"
 SEND_EVENT = "actionbot_send"
@@ -67,19 +67,22 @@ class SlackNotifier:
     def _post(self, channel: str, content: object, key: str | None) -> Sent:
         """The returned channel and ts let a threaded reply be traced back to this message."""
         metadata = {"event_type": SEND_EVENT, "event_payload": {"key": key}} if key else None
+        first, *rest = render_pages(content)
         try:
             response = self.client.chat_postMessage(
-                channel=channel,
-                text=fallback_text(content),
-                blocks=render_blocks(content),
-                metadata=metadata,
+                channel=channel, text=fallback_text(content), blocks=first, metadata=metadata
             )
         except SlackApiError as failure:
             error = str(failure.response.get("error", ""))
             if error in UNDELIVERABLE:
                 raise NotDeliverableError(f"Slack refused {channel}: {error}") from failure
             raise
-        return Sent(channel=str(response["channel"]), message_ref=str(response["ts"]))
+        sent = Sent(channel=str(response["channel"]), message_ref=str(response["ts"]))
+        for blocks in rest:  # a long digest goes on in its own thread, not across the channel
+            self.client.chat_postMessage(
+                channel=sent.channel, thread_ts=sent.message_ref, text="(continued)", blocks=blocks
+            )
+        return sent
 
 
 def _user_id(person: PersonRef) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 from sqlmodel import select
@@ -177,3 +178,42 @@ def _due(services: Services) -> list[DueReminder]:
         for d in plan_sends(board, views, now=now, calendar=WorkingCalendar())
         if d.should_send and d.kind == "reminder"
     ]
+
+
+def test_an_owner_on_two_boards_gets_one_reminder_per_action_labelled_by_board(
+    services: Services,
+) -> None:
+    from datetime import date
+
+    from bot.sample import SAMPLE_BOARDS, load_sample_board
+    from handlers.text import render_text
+    from storage.models import Action, ActionOwner, Person
+
+    now = services.clock.now()
+    load_sample_board(services.db, SAMPLE_BOARDS[0], now=now, today=now.date())
+    review = date(2026, 11, 26)  # 7 working days' reminder is due, the 1-day one isn't
+    with services.db.session() as session:
+        bec = session.exec(select(Person).where(Person.name == "Bec Windsor")).one()
+        st_helens = session.exec(select(Action).where(Action.board_id == 2)).first()
+        assert st_helens is not None
+        assert st_helens.id is not None
+        assert bec.id is not None
+        session.add(ActionOwner(action_id=st_helens.id, person_id=bec.id))
+        for action in session.exec(select(Action)).all():
+            action.review_date = review
+    notifier = RecordingNotifier()
+    services.dispatcher(notifier).send_due_reminders()
+
+    bec_reminders = [
+        c
+        for who, c, _ in notifier.sent
+        if who == "Bec Windsor" and isinstance(c, ReminderMessage) and c.kind == "reminder"
+    ]
+    boards = Counter(c.board_name for c in bec_reminders)
+    assert set(boards) == {
+        "Worcestershire Service Improvement Board",
+        "St Helens Children's Improvement Board",
+    }
+    refs = [(c.board_name, c.action.ref) for c in bec_reminders]
+    assert len(refs) == len(set(refs))  # one per action
+    assert all(c.board_name in render_text(c) for c in bec_reminders)

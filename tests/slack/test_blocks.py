@@ -39,6 +39,7 @@ from handlers.slack.blocks import (
     escape,
     fallback_text,
     render_blocks,
+    render_pages,
 )
 from handlers.slack.notifier import SlackNotifier
 from storage.models import Board
@@ -235,21 +236,24 @@ def test_the_reminder_has_what_the_owner_needs_to_reply() -> None:
 # --- Slack's limits ---------------------------------------------------------------------------
 
 
-def test_a_long_list_is_cut_with_a_count_of_what_was_left_out() -> None:
+def test_a_long_list_fits_one_message_or_runs_to_pages_with_every_item() -> None:
     actions = tuple(
         _action(f"{n}.1", title="Recruit and retain experienced social workers " * 4)
-        for n in range(1, 401)
+        for n in range(1, 1201)
     )
     content = ActionList("Big Board", "Red actions", actions, TODAY, "Nothing is red.")
 
-    blocks = render_blocks(content)
+    one = render_blocks(content)
+    pages = render_pages(content)
 
-    assert_valid(blocks)
-    shown = sum(t.count("• *") for t in _texts(blocks))
-    last = blocks[-1]
-    assert last["type"] == "context"
-    assert last["elements"][0]["text"] == f"…and {400 - shown} more"
-    assert 0 < shown < 400
+    assert_valid(one)
+    assert one[-1]["type"] == "context"
+    assert "not shown" in one[-1]["elements"][0]["text"]
+    for page in pages:
+        assert_valid(page)
+    shown = sum(t.count("• *") for page in pages for t in _texts(page))
+    assert shown == 1200
+    assert len(pages) > 1
 
 
 def test_a_digest_of_a_huge_plan_stays_within_fifty_blocks() -> None:

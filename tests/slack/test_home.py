@@ -137,3 +137,17 @@ def test_a_done_action_is_not_overdue() -> None:
 
     assert overdue == ()
     assert len(rest) == 1
+
+
+def test_an_update_redraws_the_home_of_the_owner_and_of_the_chair(
+    app: RunningApp, fake: FakeSlack
+) -> None:
+    """Vel updates 2.3 by DM; Vel's Home and the chair's Home both show it, Sally's doesn't."""
+    app.slack.event(app.slack.direct_message("2.3 amber - model chosen", user=VEL))
+
+    vel = fake.wait_for(lambda: _published(fake, VEL)).params["view"]
+    chair = fake.wait_for(lambda: _published(fake, CHAIR)).params["view"]
+    app.stop()
+    assert "model chosen" in _texts(vel)
+    assert "Worcestershire Service Improvement Board" in _texts(chair)
+    assert _published(fake, "U0SCLEWES") == []
