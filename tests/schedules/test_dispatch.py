@@ -217,3 +217,33 @@ def test_an_owner_on_two_boards_gets_one_reminder_per_action_labelled_by_board(
     refs = [(c.board_name, c.action.ref) for c in bec_reminders]
     assert len(refs) == len(set(refs))  # one per action
     assert all(c.board_name in render_text(c) for c in bec_reminders)
+
+
+def test_after_downtime_only_the_nearest_reminder_goes_and_the_rest_are_logged(
+    services: Services,
+) -> None:
+    from datetime import date
+
+    from storage.models import Action
+
+    with services.db.session() as session:
+        actions = session.exec(select(Action)).all()
+        for action in actions[:10]:
+            action.review_date = date(2026, 11, 24)  # tomorrow: both 7- and 1-day leads passed
+        for action in actions[10:]:
+            action.review_date = date(2026, 11, 20)  # passed while the bot was down
+    notifier = RecordingNotifier()
+    services.dispatcher(notifier).send_due_reminders()
+
+    sent = [
+        c for _, c, _ in notifier.sent if isinstance(c, ReminderMessage) and c.kind == "reminder"
+    ]
+    assert {c.lead_days for c in sent} == {1}
+    assert {c.action.ref for c in sent} <= {a.ref for a in actions[:10]}
+    with services.db.session(commit=False) as session:
+        rows = session.exec(select(Notification).where(Notification.kind == "reminder")).all()
+    skipped = [r for r in rows if r.status == "skipped"]
+    assert {r.key.rsplit(":", 1)[1] for r in skipped} >= {"7"}
+    assert all(r.detail for r in skipped)  # each says why it wasn't sent
+    stale_ids = {a.id for a in actions[10:]}
+    assert not [r for r in rows if r.action_id in stale_ids and r.status == "sent"]
