@@ -380,17 +380,13 @@ def _digest_counts(content: Digest) -> str:
         count = content.counts.get(rag, 0)
         if rag is None and not count:
             continue
-        change = content.change(rag)
-        delta = f" ({change:+d})".replace("-", "−") if change else ""
-        parts.append(f"{rag_label(rag)} {count}{delta}")
+        parts.append(f"{rag_label(rag)} {count}{content.change_label(rag)}")
     return " · ".join(parts)
 
 
 def _digest_red_line(content: Digest, action: ActionView) -> str:
-    weeks = content.weeks_red(action)
-    if weeks is None or weeks < 1:
-        return _red_line(action)
-    return f"{_red_line(action)} (red {weeks} week{'s' if weeks != 1 else ''})"
+    label = content.red_for_label(action)
+    return f"{_red_line(action)} ({label})" if label else _red_line(action)
 
 
 @render_text.register

@@ -275,16 +275,20 @@ class Dispatcher:
             # Left claimed: a later sweep takes it over once it is stale, so nothing is lost.
             log.exception("sending %s failed; it will be retried", claim.key)
             return "failed"
-        with self.db.session() as session:
-            notifications.mark_sent(
-                session,
-                row_id,
-                now=self.clock.now(),
-                platform=self.notifier.platform,
-                channel=sent.channel,
-                message_ref=sent.message_ref,
-            )
+        self._mark_sent([row_id], sent)
         return "sent"
+
+    def _mark_sent(self, row_ids: list[int], sent: Sent) -> None:
+        with self.db.session() as session:
+            for row_id in row_ids:
+                notifications.mark_sent(
+                    session,
+                    row_id,
+                    now=self.clock.now(),
+                    platform=self.notifier.platform,
+                    channel=sent.channel,
+                    message_ref=sent.message_ref,
+                )
 
     def _sent_before_crash(
         self, key: str, person: PersonRef | None, channel: str | None
@@ -319,16 +323,7 @@ class Dispatcher:
         except Exception:
             log.exception("sending %s failed; it will be retried", sorted(won))
             return "failed"
-        with self.db.session() as session:
-            for row_id in won.values():
-                notifications.mark_sent(
-                    session,
-                    row_id,
-                    now=self.clock.now(),
-                    platform=self.notifier.platform,
-                    channel=sent.channel,
-                    message_ref=sent.message_ref,
-                )
+        self._mark_sent(list(won.values()), sent)
         return "sent"
 
     def _skip(self, claim: Claim, reason: str) -> str:

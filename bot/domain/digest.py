@@ -49,6 +49,18 @@ class Digest:
             return None
         return self.counts.get(rag, 0) - self.previous_counts.get(rag, 0)
 
+    def change_label(self, rag: Rag | None) -> str:
+        """ " (+1)" / " (−2)" after a count; nothing when unchanged or not comparable."""
+        change = self.change(rag)
+        return f" ({change:+d})".replace("-", "−") if change else ""
+
+    def red_for_label(self, action: ActionView) -> str | None:
+        """ "red 3 weeks"; None for an item red less than a week (or of unknown age)."""
+        weeks = self.weeks_red(action)
+        if weeks is None or weeks < 1:
+            return None
+        return f"red {weeks} week{'s' if weeks != 1 else ''}"
+
     @property
     def is_quiet(self) -> bool:
         """Nothing red, overdue or changed: the channel can be told so in one line."""

@@ -140,6 +140,29 @@ def plan_sends(
     return found
 
 
+@dataclass(frozen=True)
+class _Owner:
+    """One owner of one action, at one moment: what every reminder rule looks at."""
+
+    board: BoardView
+    action: ActionView
+    owner: PersonRef
+    now: datetime
+    calendar: WorkingCalendar
+    tz: ZoneInfo
+    today: date
+    snoozed: date | None
+
+    def held(self, send_at: datetime) -> bool:
+        """Within a snooze: the owner asked not to hear before that day."""
+        return self.snoozed is not None and send_at.astimezone(self.tz).date() < self.snoozed
+
+    def reminder(
+        self, key: str, review: date, lead: int, send_at: datetime, **more: object
+    ) -> DueReminder:
+        return DueReminder(key, self.action, self.owner, review, lead, send_at, **more)  # type: ignore[arg-type]
+
+
 def _for_owner(
     board: BoardView,
     action: ActionView,
@@ -153,96 +176,65 @@ def _for_owner(
     snoozed = action.snoozed_until.get(owner.id)
     if snoozed is not None and today < snoozed:
         return
+    one = _Owner(board, action, owner, now, calendar, tz, today, snoozed)
     if snoozed is not None:
         yield _snooze_reminder(action, owner, snoozed, tz)
     if action.review_date is not None:
-        yield from _review_reminders(board, action, owner, now, today, calendar, tz, snoozed)
-        yield from _nudges(board, action, owner, now, today, calendar, tz, snoozed)
-    yield from _milestone_reminders(action, owner, now, today, calendar, tz, snoozed)
+        yield from _review_reminders(one, action.review_date)
+        yield from _nudges(one, action.review_date)
+    yield from _milestone_reminders(one)
 
 
-def _review_reminders(
-    board: BoardView,
-    action: ActionView,
-    owner: PersonRef,
-    now: datetime,
-    today: date,
-    calendar: WorkingCalendar,
-    tz: ZoneInfo,
-    snoozed: date | None,
-) -> Iterator[DueReminder]:
+def _review_reminders(one: _Owner, review: date) -> Iterator[DueReminder]:
     """The nearest due lead is sent; earlier ones missed while down, and stale ones, are logged."""
-    review = action.review_date
-    assert review is not None
+    leads = sorted(set(one.board.reminder_lead_days))
     due = [
         (lead, send_at)
-        for lead in sorted(set(board.reminder_lead_days))
-        if (send_at := reminder_send_at(review, lead, calendar=calendar, tz=tz)) <= now
-        and now - send_at <= STALE_LOOKBACK
-        and not _within_snooze(send_at, snoozed, tz)
+        for lead in leads
+        if (send_at := reminder_send_at(review, lead, calendar=one.calendar, tz=one.tz)) <= one.now
+        and one.now - send_at <= STALE_LOOKBACK
+        and not one.held(send_at)
     ]
     for index, (lead, send_at) in enumerate(due):
         reason = None
-        if review < today:
+        if review < one.today:
             reason = "the review date had passed when the bot could send it"
         elif index > 0:
             reason = "a nearer reminder for the same review went instead"
-        key = reminder_key(action, owner, review, lead)
-        yield DueReminder(key, action, owner, review, lead, send_at, skip_reason=reason)
+        key = reminder_key(one.action, one.owner, review, lead)
+        yield one.reminder(key, review, lead, send_at, skip_reason=reason)
 
 
-def _nudges(
-    board: BoardView,
-    action: ActionView,
-    owner: PersonRef,
-    now: datetime,
-    today: date,
-    calendar: WorkingCalendar,
-    tz: ZoneInfo,
-    snoozed: date | None,
-) -> Iterator[DueReminder]:
+def _nudges(one: _Owner, review: date) -> Iterator[DueReminder]:
     """Past the review and silent: a nudge every N working days, only the latest if several."""
-    review = action.review_date
-    assert review is not None
-    every = max(1, board.nudge_every_days)
-    if review >= today or not is_silent(board, action, calendar=calendar):
+    every = max(1, one.board.nudge_every_days)
+    if review >= one.today or not is_silent(one.board, one.action, calendar=one.calendar):
         return
-    since = calendar.working_days_between(review, today)
-    number = since // every
+    number = one.calendar.working_days_between(review, one.today) // every
     if number < 1:
         return
-    send_at = at_nine(calendar.add_working_days(review, number * every), tz)
-    if send_at > now or _within_snooze(send_at, snoozed, tz):
+    send_at = at_nine(one.calendar.add_working_days(review, number * every), one.tz)
+    if send_at > one.now or one.held(send_at):
         return
-    key = f"nudge:{action.id}:{owner.id}:{review.isoformat()}:{number}"
-    yield DueReminder(key, action, owner, review, number, send_at, kind=SendKind.NUDGE)
+    key = f"nudge:{one.action.id}:{one.owner.id}:{review.isoformat()}:{number}"
+    yield one.reminder(key, review, number, send_at, kind=SendKind.NUDGE)
 
 
-def _milestone_reminders(
-    action: ActionView,
-    owner: PersonRef,
-    now: datetime,
-    today: date,
-    calendar: WorkingCalendar,
-    tz: ZoneInfo,
-    snoozed: date | None,
-) -> Iterator[DueReminder]:
+def _milestone_reminders(one: _Owner) -> Iterator[DueReminder]:
     """A working day before each open milestone; a missed one whose day has passed is logged."""
-    for milestone in action.milestones:
+    for milestone in one.action.milestones:
         if milestone.done or milestone.due is None:
             continue
-        send_at = at_nine(calendar.add_working_days(milestone.due, -MILESTONE_LEAD_DAYS), tz)
-        if send_at > now or now - send_at > STALE_LOOKBACK:
+        day = one.calendar.add_working_days(milestone.due, -MILESTONE_LEAD_DAYS)
+        send_at = at_nine(day, one.tz)
+        if send_at > one.now or one.now - send_at > STALE_LOOKBACK or one.held(send_at):
             continue
-        if _within_snooze(send_at, snoozed, tz):
-            continue
-        reason = "the milestone date had passed" if milestone.due < today else None
-        key = f"milestone:{action.id}:{milestone.position}:{owner.id}:{milestone.due.isoformat()}"
-        yield DueReminder(
+        reason = "the milestone date had passed" if milestone.due < one.today else None
+        key = f"milestone:{one.action.id}:{milestone.position}:{one.owner.id}:{milestone.due}"
+        review = one.action.review_date or milestone.due
+        yield one.reminder(
             key,
-            action,
-            owner,
-            action.review_date or milestone.due,
+            review,
             MILESTONE_LEAD_DAYS,
             send_at,
             kind=SendKind.MILESTONE,
@@ -258,10 +250,6 @@ def _snooze_reminder(
     review = action.review_date or until
     key = f"snooze:{action.id}:{owner.id}:{until.isoformat()}"
     return DueReminder(key, action, owner, review, 0, at_nine(until, tz), kind=SendKind.SNOOZE)
-
-
-def _within_snooze(send_at: datetime, snoozed: date | None, tz: ZoneInfo) -> bool:
-    return snoozed is not None and send_at.astimezone(tz).date() < snoozed
 
 
 def is_silent(board: BoardView, action: ActionView, *, calendar: WorkingCalendar) -> bool:

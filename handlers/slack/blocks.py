@@ -508,18 +508,14 @@ def _digest_counts(content: Digest) -> str:
         count = content.counts.get(rag, 0)
         if rag is None and not count:
             continue
-        change = content.change(rag)
-        delta = f" ({change:+d})".replace("-", "−") if change else ""
-        part = f"{_EMOJI[rag]} {rag_label(rag)} {count}{delta}"
+        part = f"{_EMOJI[rag]} {rag_label(rag)} {count}{content.change_label(rag)}"
         parts.append(f"*{part}*" if rag is Rag.RED and count else part)
     return "   ".join(parts)
 
 
 def _digest_red_line(content: Digest, action: ActionView) -> str:
-    weeks = content.weeks_red(action)
-    if weeks is None or weeks < 1:
-        return _red_line(action)
-    return f"{_red_line(action)} _(red {weeks} week{'s' if weeks != 1 else ''})_"
+    label = content.red_for_label(action)
+    return f"{_red_line(action)} _({label})_" if label else _red_line(action)
 
 
 @_render.register
