@@ -24,8 +24,8 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Connection, func
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection
+from sqlmodel import Session
 
 from bot.app import Services, build_services
 from bot.clock import Clock, SystemClock
@@ -52,8 +52,17 @@ from storage.boards import (
     role_people,
 )
 from storage.db import Database
-from storage.models import Action, ActionOwner, Board, Person
-from storage.people import chat_ids_for, find_person, get_or_create_person, link_chat_id
+from storage.models import Board, Person
+from storage.people import (
+    actions_owned_counts,
+    chat_ids_for,
+    find_person,
+    get_or_create_person,
+    link_chat_id,
+    list_people,
+    person_by_email,
+)
+from storage.plan import action_counts_by_board
 from storage.plan_export import board_json, board_rows, to_jsonable
 from storage.plan_sync import ImportReport, apply_rows
 
@@ -422,11 +431,7 @@ def boards(ctx: typer.Context) -> None:
     """List the boards and how each is set up."""
     services = _services(_state(ctx))
     with services.db.session(commit=False) as session:
-        counts = dict(
-            session.exec(
-                select(Action.board_id, func.count(col(Action.id))).group_by(col(Action.board_id))
-            ).all()
-        )
+        counts = action_counts_by_board(session)
         rows = [_board_line(session, b, counts.get(b.id or 0, 0)) for b in list_boards(session)]
     print_table("Boards", BOARD_COLUMNS, rows)
 
@@ -590,8 +595,7 @@ def _add_role(session: Session, board: Board, name: str, role: str, *, now: date
 
 
 def _action_count(session: Session, board: Board) -> int:
-    statement = select(func.count(col(Action.id))).where(Action.board_id == board.id)
-    return int(session.exec(statement).one())
+    return action_counts_by_board(session).get(board.id or 0, 0)
 
 
 # -- people ----------------------------------------------------------------------------------------
@@ -604,14 +608,8 @@ def people(ctx: typer.Context) -> None:
         return
     services = _services(_state(ctx))
     with services.db.session(commit=False) as session:
-        owned = dict(
-            session.exec(
-                select(ActionOwner.person_id, func.count(col(ActionOwner.action_id))).group_by(
-                    col(ActionOwner.person_id)
-                )
-            ).all()
-        )
-        everyone = list(session.exec(select(Person).order_by(Person.name_key)).all())
+        owned = actions_owned_counts(session)
+        everyone = list(list_people(session))
         chat_ids = chat_ids_for(session, [p.id for p in everyone if p.id is not None])
     rows = [
         [
@@ -656,7 +654,7 @@ def _set_email(session: Session, person: Person, email: str) -> None:
     address = email.strip()
     if "@" not in address:
         fail(f"“{email}” isn't an email address", 2)
-    holder = session.exec(select(Person).where(Person.email == address)).first()
+    holder = person_by_email(session, address)
     if holder is not None and holder.id != person.id:
         fail(f"{address} already belongs to {holder.name}")
     person.email = address

@@ -26,7 +26,7 @@ from bot.domain.reminders import (
 from bot.domain.workdays import WorkingCalendar
 from bot.ports import DeliveryLog, NotDeliverableError, Notifier, Sent
 from schedules.pacing import in_waves
-from storage import notifications
+from storage import conversations, notifications
 from storage.boards import all_board_views, board_view
 from storage.db import Database
 from storage.models import Board
@@ -40,6 +40,7 @@ DIGEST = "digest"
 MANUAL_DIGEST = "digest_manual"
 # A digest this late is news no longer: it is logged as skipped rather than sent.
 DIGEST_STALE_AFTER = timedelta(days=1)
+EVENT_MEMORY = timedelta(days=7)
 SweepInputs = list[tuple[BoardView, list[ActionView]]]
 
 
@@ -73,6 +74,7 @@ class Dispatcher:
         self.send_workers = max(1, send_workers)
 
     def run_once(self) -> dict[str, SweepResult]:
+        self._forget_old_events()
         inputs = self._sweep_inputs(self.clock.now())
         return {
             "reminders": self.send_due_reminders(inputs),
@@ -106,6 +108,11 @@ class Dispatcher:
             return [send(item) for item in items]
         with ThreadPoolExecutor(self.send_workers, thread_name_prefix="send") as pool:
             return list(pool.map(send, items))
+
+    def _forget_old_events(self) -> None:
+        """Chat platforms retry within minutes; a week of handled event ids is plenty."""
+        with self.db.session() as session:
+            conversations.forget_events_before(session, self.clock.now() - EVENT_MEMORY)
 
     def _settled(self, keys: list[str]) -> set[str]:
         with self.db.session(commit=False) as session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import TypeVar
 
 from bot.domain.plan import PersonRef
@@ -64,6 +64,3 @@ class PacedNotifier:
             self._last[conversation] = max(now, ready)
         if ready > now:
             self._sleep(ready - now)
-
-    def conversations(self) -> Iterable[str]:
-        return list(self._last)

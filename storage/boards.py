@@ -15,10 +15,6 @@ CHAIR = "chair"
 ADMIN = "admin"
 
 
-def get_board(session: Session, board_id: int) -> Board | None:
-    return session.get(Board, board_id)
-
-
 def board_by_name(session: Session, name: str) -> Board | None:
     """Exact name first, then a case-insensitive unique prefix, so `--board worc` works."""
     exact = session.exec(select(Board).where(Board.name == name)).first()

@@ -134,8 +134,3 @@ def last_sent(session: Session, *, board_id: int, kind: str) -> Notification | N
 
 def by_key(session: Session, key: str) -> Notification | None:
     return session.exec(select(Notification).where(Notification.key == key)).first()
-
-
-def recent(session: Session, *, limit: int = 50) -> Sequence[Notification]:
-    statement = select(Notification).order_by(col(Notification.id).desc()).limit(limit)
-    return session.exec(statement).all()

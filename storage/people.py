@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.domain.plan import PersonRef
-from storage.models import ChatIdentity, Person
+from storage.models import ActionOwner, ChatIdentity, Person
 
 
 def name_key(name: str) -> str:
@@ -85,3 +86,17 @@ def person_ref(session: Session, person: Person) -> PersonRef:
     assert person.id is not None
     chat_ids = chat_ids_for(session, [person.id])[person.id]
     return PersonRef(person.id, person.name, person.role, chat_ids, person.timezone)
+
+
+def person_by_email(session: Session, email: str) -> Person | None:
+    return session.exec(select(Person).where(Person.email == email)).first()
+
+
+def actions_owned_counts(session: Session) -> dict[int, int]:
+    """How many actions each person owns, by person id."""
+    statement = select(ActionOwner.person_id, func.count(col(ActionOwner.action_id)))
+    return dict(session.exec(statement.group_by(col(ActionOwner.person_id))).all())
+
+
+def people_with_email(session: Session) -> Sequence[Person]:
+    return session.exec(select(Person).where(col(Person.email).is_not(None))).all()

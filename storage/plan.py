@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from bot.domain.plan import ActionView, BoardPlan, MilestoneView, PersonRef
@@ -151,17 +151,6 @@ def load_board_plan(session: Session, board: Board, *, since: datetime | None = 
     return BoardPlan(board_view(session, board), views, previous_rag=previous, previous_at=since)
 
 
-def actions_reviewed_between(session: Session, start: date, end: date) -> Sequence[Action]:
-    """Open actions reviewed in the range: indexed, so a sweep grows with due items only."""
-    statement = (
-        select(Action)
-        .where(col(Action.review_date) >= start, col(Action.review_date) <= end)
-        .where(_open())
-        .order_by(col(Action.board_id), col(Action.id))
-    )
-    return session.exec(statement).all()
-
-
 def actions_due_for_sweep(
     session: Session, *, reviews: tuple[date, date], milestones: tuple[date, date]
 ) -> Sequence[Action]:
@@ -242,3 +231,15 @@ def append_milestone(
     session.add(milestone)
     session.flush()
     return milestone
+
+
+def action_counts_by_board(session: Session) -> dict[int, int]:
+    statement = select(Action.board_id, func.count(col(Action.id))).group_by(col(Action.board_id))
+    return dict(session.exec(statement).all())
+
+
+def milestone_at(session: Session, action_id: int, position: int) -> Milestone | None:
+    statement = select(Milestone).where(
+        Milestone.action_id == action_id, Milestone.position == position
+    )
+    return session.exec(statement).first()

@@ -18,7 +18,7 @@ from bot.domain.workdays import WorkingCalendar
 REMINDER_HOUR = time(9, 0)
 MILESTONE_LEAD_DAYS = 1
 # Spare calendar days beyond a lead's weekends, for bank holidays (Christmas has three).
-_HOLIDAY_SLACK_DAYS = 10
+_HOLIDAY_MARGIN_DAYS = 10
 # How far back a sweep looks for sends that are now too late to help (they are logged).
 STALE_LOOKBACK = timedelta(days=14)
 
@@ -299,14 +299,14 @@ def _distinct(owners: Iterable[PersonRef]) -> list[PersonRef]:
 def reminder_window(board: BoardView, *, today: date) -> tuple[date, date]:
     """Review dates worth loading for a sweep: today up to the furthest lead, holidays included."""
     lead = max(board.reminder_lead_days, default=0)
-    return (today, today + timedelta(days=lead * 7 // 5 + _HOLIDAY_SLACK_DAYS))
+    return (today, today + timedelta(days=lead * 7 // 5 + _HOLIDAY_MARGIN_DAYS))
 
 
 def sweep_windows(board: BoardView, *, today: date) -> tuple[tuple[date, date], tuple[date, date]]:
     """(review dates, milestone dates) a sweep must read, including recent past ones."""
     start = today - STALE_LOOKBACK
     end = reminder_window(board, today=today)[1]
-    milestone_end = today + timedelta(days=MILESTONE_LEAD_DAYS * 7 // 5 + _HOLIDAY_SLACK_DAYS)
+    milestone_end = today + timedelta(days=MILESTONE_LEAD_DAYS * 7 // 5 + _HOLIDAY_MARGIN_DAYS)
     return (start, end), (start, milestone_end)
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.domain.rag import Rag
 from storage.models import Action, ActionOwner, Milestone
+from storage.plan import milestone_at
 
 MILESTONE_PREFIX = "milestone:"
 SNOOZE_PREFIX = "snooze:"
@@ -76,10 +77,8 @@ def _milestone(session: Session, action: Action, field: str) -> Milestone:
     if not field.startswith(MILESTONE_PREFIX):
         raise UnknownFieldError(field)
     position = int(field.removeprefix(MILESTONE_PREFIX))
-    statement = select(Milestone).where(
-        Milestone.action_id == action.id, Milestone.position == position
-    )
-    milestone = session.exec(statement).first()
+    assert action.id is not None
+    milestone = milestone_at(session, action.id, position)
     if milestone is None:
         raise UnknownFieldError(field)
     return milestone

@@ -6,11 +6,10 @@ import logging
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlmodel import col, select
 
 from bot.app import Services
 from storage.models import Person
-from storage.people import link_chat_id
+from storage.people import link_chat_id, people_with_email
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +25,7 @@ def sync_people(services: Services, client: WebClient) -> list[tuple[str, str, s
     their time.
     """
     with services.db.session(commit=False) as session:
-        people = session.exec(select(Person).where(col(Person.email).is_not(None))).all()
+        people = people_with_email(session)
         wanted = [(p.id, p.name, p.email or "") for p in people]
     found = [(pid, name, email, _lookup(client, email)) for pid, name, email in wanted]
     with services.db.session() as session:
