@@ -26,12 +26,22 @@ from schedules.dispatch import Dispatcher
 from storage.db import Database
 from storage.history import record_update
 from storage.models import Action, Board
+from storage.notifications import Claim, mark_sent, try_claim
 
 
 def build(db: Database, actions: int) -> Board:
     sweep_scale.BOARDS = 1
     sweep_scale.build(db, actions, due=50)
+    last_week = NOW - timedelta(days=7)
+    with db.session() as session:  # last week's digest, the baseline for "newly red"
+        claim = Claim("digest:1:last-week", "digest", 1, last_week)
+        row = try_claim(session, claim, now=last_week, stale_after=timedelta(minutes=10))
+        assert row is not None
+        assert row.id is not None
+        mark_sent(session, row.id, now=last_week, platform="bench", channel="C", message_ref="1")
     with db.session() as session:
+        for action in session.exec(select(Action)).all():
+            action.created_at = NOW - timedelta(days=60)  # on the board long before last week
         for n, action in enumerate(session.exec(select(Action).limit(150)).all()):
             assert action.id is not None
             after = ("red", "amber", "green")[n % 3]
