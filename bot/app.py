@@ -45,6 +45,11 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         settings=settings,
         db=db,
         clock=clock,
-        chat=ChatHandlers(db=db, clock=clock, default_timezone=settings.default_timezone),
+        chat=ChatHandlers(
+            db=db,
+            clock=clock,
+            default_timezone=settings.default_timezone,
+            holiday_region=settings.bank_holiday_region,
+        ),
         rag=RagHandler(db=db, clock=clock),
     )

@@ -358,7 +358,13 @@ def _board_for_import(
     found = board_by_name(session, name)
     if found is not None:
         return found, False
-    return ensure_board(session, name, now=now, timezone=state.settings.default_timezone), True
+    return ensure_board(
+        session,
+        name,
+        now=now,
+        timezone=state.settings.default_timezone,
+        holiday_region=state.settings.bank_holiday_region,
+    ), True
 
 
 def _print_import(report: ImportReport, *, board: str, new_board: bool, dry_run: bool) -> None:
@@ -509,7 +515,13 @@ def configure_board(
         board = board_by_name(session, name)
         created = board is None
         if board is None:
-            board = ensure_board(session, name, now=now, timezone=state.settings.default_timezone)
+            board = ensure_board(
+                session,
+                name,
+                now=now,
+                timezone=state.settings.default_timezone,
+                holiday_region=state.settings.bank_holiday_region,
+            )
         changes = _apply_board_settings(board, wanted)
         for role, names in ((CHAIR, chair or []), (ADMIN, admin or [])):
             changes += [_add_role(session, board, person, role, now=now) for person in names]

@@ -58,10 +58,19 @@ class _Context:
 class ChatHandlers:
     """Platform-neutral: Slack, the console and Teams all call these same methods."""
 
-    def __init__(self, *, db: Database, clock: Clock, default_timezone: str = "Europe/London"):
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        default_timezone: str = "Europe/London",
+        holiday_region: str = "ENG",
+    ):
         self.db = db
         self.clock = clock
         self.default_tz = ZoneInfo(default_timezone)
+        # Dates in replies are read before the action (and so its board) is known.
+        self.calendar = WorkingCalendar(holiday_region)
 
     def identify(self, session: Session, conversation: Conversation) -> Person | None:
         """Console users are named; chat platforms send account ids linked by `people link`."""
@@ -228,7 +237,7 @@ class ChatHandlers:
         )
 
     def _snooze_request(self, text: str, now: datetime) -> SnoozeRequest | None:
-        return parse_snooze(text, today=self._today(now), calendar=WorkingCalendar())
+        return parse_snooze(text, today=self._today(now), calendar=self.calendar)
 
     def _undo(self, ctx: _Context) -> Reply:
         assert ctx.person.id is not None
@@ -321,7 +330,7 @@ class ChatHandlers:
         return now.astimezone(self.default_tz).date()
 
     def _parse(self, text: str, now: datetime) -> ParsedUpdate:
-        return parse_update(text, today=self._today(now), calendar=WorkingCalendar())
+        return parse_update(text, today=self._today(now), calendar=self.calendar)
 
 
 def _iso(days: Sequence[date]) -> list[str]:

@@ -33,10 +33,14 @@ def list_boards(session: Session) -> Sequence[Board]:
     return session.exec(select(Board).order_by(col(Board.id))).all()
 
 
-def ensure_board(session: Session, name: str, *, now: datetime, timezone: str) -> Board:
+def ensure_board(
+    session: Session, name: str, *, now: datetime, timezone: str, holiday_region: str = "ENG"
+) -> Board:
     board = session.exec(select(Board).where(Board.name == name)).first()
     if board is None:
-        board = Board(name=name, timezone=timezone, created_at=now)
+        board = Board(
+            name=name, timezone=timezone, bank_holiday_region=holiday_region, created_at=now
+        )
         session.add(board)
         session.flush()
     return board

@@ -483,3 +483,14 @@ def test_board_sets_nudges_escalation_and_bank_holiday_region(cli_db: Database) 
     bad = cli("board", "Scottish board", "--holidays", "Narnia")
     assert bad.exit_code == 2
     assert "Narnia" in bad.stderr
+
+
+def test_new_boards_take_the_configured_bank_holiday_region(
+    cli_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BANK_HOLIDAY_REGION", "NIR")
+    ok("board", "Belfast board")
+    with cli_db.session(commit=False) as session:
+        board = board_by_name(session, "Belfast board")
+        assert board is not None
+        assert board.bank_holiday_region == "NIR"
