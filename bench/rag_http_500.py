@@ -16,9 +16,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sweep_scale
-from pydantic import SecretStr
 from slack_bolt import Ack, App
-from slack_rag import CHAIR_ID, SECRET, measure, report
+from slack_rag import CHAIR_ID, SECRET, bench_settings, measure, report
 from waitress.server import create_server
 
 from bot.app import build_services
@@ -43,15 +42,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=200)
     n = parser.parse_args().n
     with tempfile.TemporaryDirectory() as tmp, running() as fake:
-        settings = Settings(
-            database_url=f"sqlite:///{Path(tmp) / 'bench.db'}",
-            slack_bot_token=SecretStr("xoxb-bench"),
-            slack_signing_secret=SecretStr(SECRET),
-            slack_api_url=fake.url + "/api/",
-            scheduler_enabled=False,
-            log_level="WARNING",
-            _env_file=None,
-        )
+        settings = bench_settings(Path(tmp) / "bench.db", fake)
         services = build_services(settings)
         sweep_scale.BOARDS = 1
         sweep_scale.build(services.db, 500, due=40)

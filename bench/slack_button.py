@@ -10,7 +10,6 @@ Figures only; nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -19,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlmodel import select
 
+from bench.figures import percentile_line
 from bench.slack_rag import OWNER_ID, SECRET, build
 from handlers.slack.blocks import TAP_RAG, update_buttons
 from handlers.slack.server import EVENTS_PATH, start_in_thread
@@ -53,12 +53,7 @@ def _where(fake: FakeSlack, method: str, param: str, ts: str) -> list[Call]:
 
 
 def report(name: str, values: list[float]) -> None:
-    ms = sorted(v * 1000 for v in values)
-    p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
-    print(
-        f"button {name:<13} n={len(ms):<4} p50 {statistics.median(ms):7.1f} ms"
-        f"   p95 {p95:7.1f} ms   max {ms[-1]:7.1f} ms"
-    )
+    print(percentile_line(f"button {name:<13}", values))
 
 
 def main() -> None:

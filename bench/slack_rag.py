@@ -9,7 +9,6 @@ Prints p50 / p95 / max for the HTTP ack (Slack allows 3 s) and for the answer ar
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 from collections.abc import Callable
@@ -22,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pydantic import SecretStr
 from sqlmodel import select
 
+from bench.figures import percentile_line
 from bot.app import Services, build_services
 from bot.config import Settings
 from bot.sample import SAMPLE_BOARDS, load_sample_board
@@ -35,8 +35,9 @@ OWNER_NAME, OWNER_ID = "Kath O'Dwyer", "U0KODWYER"  # owns St Helens 6.2 alone
 CHAIR_ID = "U0HBROOKS"
 
 
-def build(db_path: Path, fake: FakeSlack) -> Services:
-    settings = Settings(
+def bench_settings(db_path: Path, fake: FakeSlack) -> Settings:
+    """Slack pointed at the stand-in, no scheduler, nothing read from a .env file."""
+    return Settings(
         database_url=f"sqlite:///{db_path}",
         slack_bot_token=SecretStr("xoxb-bench"),
         slack_signing_secret=SecretStr(SECRET),
@@ -45,7 +46,10 @@ def build(db_path: Path, fake: FakeSlack) -> Services:
         log_level="WARNING",
         _env_file=None,
     )
-    services = build_services(settings)
+
+
+def build(db_path: Path, fake: FakeSlack) -> Services:
+    services = build_services(bench_settings(db_path, fake))
     now = datetime.now(UTC)
     load_sample_board(services.db, SAMPLE_BOARDS[0], now=now, today=now.date())
     with services.db.session() as session:
@@ -77,12 +81,7 @@ def _rag(slack: SlackSender, text: str, _i: int) -> Response:
 
 def report(name: str, acks: list[float], answers: list[float]) -> None:
     for what, values in (("ack", acks), ("answer", answers)):
-        ms = sorted(v * 1000 for v in values)
-        p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
-        print(
-            f"{name:<22} {what:<7} n={len(ms):<4} p50 {statistics.median(ms):7.1f} ms"
-            f"   p95 {p95:7.1f} ms   max {ms[-1]:7.1f} ms"
-        )
+        print(percentile_line(f"{name:<22} {what:<7}", values))
 
 
 def main() -> None:
