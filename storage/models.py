@@ -172,6 +172,35 @@ class InboundEvent(SQLModel, table=True):
     platform: str = Field(max_length=16)
     event_id: str = Field(max_length=128)
     received_at: datetime = Field(sa_column=_utc_column())
+    # What the bot answered, so a redelivery after a crash is answered again, not applied again.
+    replies: str | None = None
+
+
+class InboxEntry(SQLModel, table=True):
+    """A request Slack (or another platform) delivered, stored before it is acknowledged.
+
+    Acknowledged means durable: the HTTP 200 goes back only once this row is committed, and a
+    worker applies it afterwards. A crash at any moment leaves the row for the next start.
+    """
+
+    __tablename__ = "inbox_entry"
+    __table_args__ = (
+        UniqueConstraint("platform", "delivery_key"),
+        Index("ix_inbox_entry_pending", "done_at", "lease_until"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    delivery_key: str = Field(max_length=200, description="the same for Slack's retries")
+    partition: str = Field(max_length=200, description="entries of one partition go in order")
+    body: str = Field(description="the request as delivered (already verified)")
+    content_type: str = Field(max_length=100)
+    received_at: datetime = Field(sa_column=_utc_column())
+    lease_holder: str | None = Field(default=None, max_length=128)
+    lease_until: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    attempts: int = Field(default=0)
+    last_error: str | None = Field(default=None, max_length=500)
+    done_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    outcome: str | None = Field(default=None, max_length=16, description="applied | failed")
 
 
 class SchedulerLease(SQLModel, table=True):

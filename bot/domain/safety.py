@@ -21,3 +21,17 @@ _CODE_PATTERNS = re.compile(
 def looks_like_code(text: str) -> bool:
     """Real updates don't contain SQL, script tags or template syntax; attempts do."""
     return _CODE_PATTERNS.search(text[:4000]) is not None
+
+
+# NUL and the C0/C1 controls other than tab and newline, bidi overrides and isolates, and
+# zero-width characters: invisible, and used to disguise text (a "Trojan Source" ref, a name
+# that reads one way and sorts another). The visible text is kept.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+
+
+def clean_text(text: str) -> str:
+    """What is stored: the words as written, minus characters no one can see."""
+    return _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
