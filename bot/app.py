@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot import logs
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.ports import Notifier
@@ -36,9 +36,7 @@ class Services:
 
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
     """Connects (and migrates) the database; everything else is plain construction."""
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(settings.log_level)
     clock = clock or SystemClock()
     db = Database.connect(settings.database_url)
     return Services(

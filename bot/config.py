@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     load_sample_plan: bool = True
     claim_stale_seconds: int = Field(default=600, ge=1)
     send_workers: int = Field(default=4, ge=1, le=32)
+    inbox_workers: int = Field(default=4, ge=1, le=32)
+    inbox_lease_seconds: float = Field(default=30.0, ge=1, le=3600)
     log_level: str = "INFO"
 
     @property

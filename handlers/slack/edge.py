@@ -1,0 +1,319 @@
+"""Slack's HTTP edge: verify, bound, store, acknowledge. Nothing acts on an unverified request.
+
+Order matters: the size is checked before the body is read, the signature before the body is
+parsed, and the request is committed to the inbox before the 200 goes back — so what Slack
+sees acknowledged is never lost. The inbox worker applies it after, through the Bolt app.
+Refusals are logged by size and hash, never by content, and at most once a minute per reason
+with a count, so hostile traffic can't fill the log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs
+from wsgiref.types import StartResponse, WSGIEnvironment
+
+from storage import inbox
+from storage.db import Database
+from storage.inbox import Delivery
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+MAX_BODY_BYTES = 1_000_000  # Slack's payloads are a few kB; a modal's state at most ~100 kB
+MAX_JSON_DEPTH = 32
+MAX_FORM_FIELDS = 100
+MAX_KEY_LENGTH = 150
+TIMESTAMP_TOLERANCE = 60 * 5
+SIGNATURE_PREFIX = "v0="
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+# The events our listeners handle; anything else Slack sends is acknowledged and dropped.
+HANDLED_EVENTS = frozenset({"message", "app_mention", "app_home_opened"})
+HANDLED_COMMANDS = frozenset({"/rag"})
+ANSWERED_IN_RESPONSE = "view_submission"  # the form's errors go back in the HTTP response
+
+
+@dataclass(frozen=True)
+class Response:
+    status: str
+    body: bytes = b""
+    content_type: str = "text/plain; charset=utf-8"
+
+
+OK = Response("200 OK")
+
+
+class RefusedError(Exception):
+    """A request we answer with a 4xx; the reason is logged, the body never is."""
+
+    def __init__(self, status: str, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Classified:
+    """Where a verified request goes: straight back (`response`) or into the inbox."""
+
+    delivery_key: str = ""
+    partition: str = ""
+    response: Response | None = None
+
+    @property
+    def stored(self) -> bool:
+        return self.response is None
+
+
+class RefusalLog:
+    """One WARNING per reason per minute, with how many were refused since the last one."""
+
+    def __init__(self, every: float = 60.0) -> None:
+        self.every = every
+        self._lock = threading.Lock()
+        self._last: dict[str, float] = {}
+        self._suppressed: dict[str, int] = {}
+
+    def refused(self, reason: str, body: bytes) -> None:
+        now = time.monotonic()
+        with self._lock:
+            last = self._last.get(reason)
+            if last is not None and now - last < self.every:
+                self._suppressed[reason] = self._suppressed.get(reason, 0) + 1
+                return
+            self._last[reason] = now
+            more = self._suppressed.pop(reason, 0)
+        digest = hashlib.sha256(body).hexdigest()[:16]
+        also = f" ({more} more refused for this reason since the last report)" if more else ""
+        log.warning(
+            "slack request refused: %s; %d bytes, sha256 %s%s", reason, len(body), digest, also
+        )
+
+
+class SlackEdge:
+    """The WSGI endpoint for /slack/events."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        signing_secret: str,
+        holder: str,
+        lease_seconds: float,
+        submit: Callable[[Delivery], None],
+        apply_now: Callable[[Delivery], Response],
+        max_body: int = MAX_BODY_BYTES,
+    ) -> None:
+        self.db = db
+        self.secret = signing_secret.encode()
+        self.holder = holder
+        self.lease = timedelta(seconds=lease_seconds)
+        self.submit = submit
+        self.apply_now = apply_now
+        self.max_body = max_body
+        self.refusals = RefusalLog()
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        body = b""
+        try:
+            body = _read_body(environ, self.max_body)
+            answer = self.accept(body, _headers(environ))
+        except RefusedError as refusal:
+            self.refusals.refused(refusal.reason, body)
+            answer = Response(refusal.status, refusal.reason.encode())
+        headers = [("Content-Type", answer.content_type), ("Content-Length", str(len(answer.body)))]
+        start_response(answer.status, headers)
+        return [answer.body]
+
+    def accept(self, body: bytes, headers: Mapping[str, str]) -> Response:
+        """Verified, parsed, classified, stored and committed — then acknowledged."""
+        self._verify(body, headers)
+        content_type = _media_type(headers.get("content-type", ""))
+        return self.take(_parse(body, content_type), body.decode(), content_type)
+
+    def take(self, payload: dict[str, Any], body: str, content_type: str) -> Response:
+        """A verified request (over HTTP, or from Socket Mode): stored, then acknowledged."""
+        where = classify(payload)
+        if where.response is not None:
+            return where.response
+        with self.db.session() as session:
+            delivery = inbox.store(
+                session,
+                platform=PLATFORM,
+                delivery_key=where.delivery_key,
+                partition=where.partition,
+                body=body,
+                content_type=content_type,
+                holder=self.holder,
+                now=datetime.now(UTC),
+                lease=self.lease,
+            )
+        if delivery is None:
+            return OK  # the same delivery again (Slack's retry): stored once, applied once
+        if payload.get("type") == ANSWERED_IN_RESPONSE:
+            answer: Response = self.apply_now(delivery)
+            return answer
+        self.submit(delivery)
+        return OK
+
+    def _verify(self, body: bytes, headers: Mapping[str, str]) -> None:
+        timestamp = headers.get("x-slack-request-timestamp", "")
+        signature = headers.get("x-slack-signature", "")
+        if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+            raise RefusedError("401 Unauthorized", "missing or malformed request timestamp")
+        if abs(time.time() - int(timestamp)) > TIMESTAMP_TOLERANCE:
+            raise RefusedError("401 Unauthorized", "stale request timestamp")
+        if not signature.startswith(SIGNATURE_PREFIX) or len(signature) != 67:
+            raise RefusedError("401 Unauthorized", "missing or malformed request signature")
+        base = b"v0:" + timestamp.encode() + b":" + body
+        expected = SIGNATURE_PREFIX + hmac.new(self.secret, base, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(expected, signature):
+            raise RefusedError("401 Unauthorized", "invalid request signature")
+
+
+def classify(payload: dict[str, Any]) -> Classified:
+    """Slack's envelope, checked for the few fields the inbox needs; the rest is Bolt's."""
+    kind = payload.get("type")
+    if kind == "url_verification":
+        challenge = _text(payload, "challenge")
+        body = json.dumps({"challenge": challenge}).encode()
+        return Classified(response=Response("200 OK", body, JSON))
+    if payload.get("ssl_check") == "1":
+        return Classified(response=OK)
+    if kind == "event_callback":
+        return _event(payload)
+    if "command" in payload:
+        if payload.get("command") not in HANDLED_COMMANDS:
+            return Classified(response=OK)
+        user = _text(payload, "user_id")
+        return Classified(f"command:{_text(payload, 'trigger_id')}", user)
+    if kind == "block_actions":
+        user = _text(_mapping(payload, "user"), "id")
+        actions = payload.get("actions")
+        if not isinstance(actions, list) or len(actions) != 1 or not isinstance(actions[0], dict):
+            raise RefusedError("400 Bad Request", "a button press with no action")
+        _text(actions[0], "action_id")
+        pressed = _text(actions[0], "action_ts")
+        return Classified(f"action:{_text(payload, 'trigger_id')}:{pressed}", user)
+    if kind == "view_submission":
+        user = _text(_mapping(payload, "user"), "id")
+        view = _mapping(payload, "view")
+        for key in ("type", "callback_id"):
+            _text(view, key)
+        _mapping(_mapping(view, "state"), "values")
+        return Classified(f"view:{_text(view, 'id')}:{_text(view, 'hash')}", user)
+    if kind == "block_suggestion":
+        return Classified(response=Response("200 OK", b'{"options": []}', JSON))
+    return Classified(response=OK)  # view_closed, shortcuts and the like: nothing to do
+
+
+def _event(payload: dict[str, Any]) -> Classified:
+    event = _mapping(payload, "event")
+    event_id = _text(payload, "event_id")
+    if event.get("type") not in HANDLED_EVENTS:
+        return Classified(response=OK)
+    subtype = event.get("subtype")
+    if subtype is not None and not isinstance(subtype, str):
+        raise RefusedError("400 Bad Request", "an event with a malformed subtype")
+    who = event.get("user") or event.get("channel") or "-"
+    if not isinstance(who, str):
+        raise RefusedError("400 Bad Request", "an event with a malformed user")
+    return Classified(f"event:{event_id}", who[:MAX_KEY_LENGTH])
+
+
+def _text(container: Mapping[str, Any], key: str) -> str:
+    value = container.get(key)
+    if not isinstance(value, str) or not value or len(value) > MAX_KEY_LENGTH:
+        raise RefusedError("400 Bad Request", f"missing or malformed field {key!r}")
+    return value
+
+
+def _mapping(container: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = container.get(key)
+    if not isinstance(value, dict):
+        raise RefusedError("400 Bad Request", f"missing or malformed field {key!r}")
+    return value
+
+
+def _read_body(environ: WSGIEnvironment, limit: int) -> bytes:
+    """Refuse by Content-Length before reading; never read more than the limit."""
+    declared = environ.get("CONTENT_LENGTH") or ""
+    if declared and not declared.isdigit():
+        raise RefusedError("400 Bad Request", "malformed Content-Length")
+    if declared and int(declared) > limit:
+        raise RefusedError("413 Payload Too Large", "request body over the limit")
+    stream = environ["wsgi.input"]
+    body: bytes = stream.read(int(declared)) if declared else stream.read(limit + 1)
+    if len(body) > limit:
+        raise RefusedError("413 Payload Too Large", "request body over the limit")
+    return body
+
+
+def _headers(environ: WSGIEnvironment) -> dict[str, str]:
+    headers = {
+        key[5:].replace("_", "-").lower(): str(value)
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    headers["content-type"] = str(environ.get("CONTENT_TYPE", ""))
+    return headers
+
+
+def _media_type(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def _parse(body: bytes, content_type: str) -> dict[str, Any]:
+    """JSON (events) or a form (commands; interactions carry JSON in `payload`), bounded."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RefusedError("400 Bad Request", "body is not UTF-8") from None
+    if content_type == JSON:
+        return _json_object(text)
+    if content_type == FORM:
+        try:
+            fields = parse_qs(text, max_num_fields=MAX_FORM_FIELDS, strict_parsing=False)
+        except ValueError:
+            raise RefusedError("400 Bad Request", "too many form fields") from None
+        form = {key: values[0] for key, values in fields.items()}
+        if "payload" in form:
+            return _json_object(form["payload"])
+        return form
+    raise RefusedError("415 Unsupported Media Type", "unsupported content type")
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        raise RefusedError("400 Bad Request", "malformed JSON") from None
+    if not isinstance(value, dict):
+        raise RefusedError("400 Bad Request", "JSON body is not an object")
+    if _too_deep(value):
+        raise RefusedError("400 Bad Request", "JSON nested too deeply")
+    return value
+
+
+def _too_deep(value: object) -> bool:
+    """Iterative, so a hostile nesting can't exhaust the stack."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return True
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return False

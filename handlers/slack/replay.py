@@ -1,0 +1,92 @@
+"""Stored Slack requests applied through the Bolt app, in the inbox worker's thread.
+
+The edge has already verified them; Bolt routes them to the same listeners as ever and runs
+each to completion here (process_before_response), so "done" means done. A listener that
+fails leaves its error in the request context: the worker decides to retry or to give up.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+from urllib.error import URLError
+from urllib.parse import parse_qs
+
+from slack_bolt import App
+from slack_bolt.request import BoltRequest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import OperationalError
+
+from handlers.slack.edge import FORM
+from schedules.inbox import Attempt, Outcome
+from storage.inbox import Delivery
+
+log = logging.getLogger(__name__)
+
+FAILURES = "inbox_failures"
+REDELIVERED = "redelivered"
+GAVE_UP = (
+    "Sorry — I couldn't finish handling your last message or button press (error {error_id}). "
+    "Check with `/rag` whether it was recorded, and send it again if not."
+)
+
+
+def transient(error: BaseException) -> bool:
+    """Worth another try: the database was busy or away, or Slack didn't answer."""
+    if isinstance(error, OperationalError | URLError | ConnectionError | TimeoutError):
+        return True
+    if isinstance(error, SlackApiError):
+        status = getattr(error.response, "status_code", 0)
+        return status == 429 or status >= 500
+    return False
+
+
+class BoltReplay:
+    def __init__(self, app: App, client: WebClient) -> None:
+        self.app = app
+        self.client = client
+
+    def apply(self, delivery: Delivery, redelivered: bool) -> Attempt:
+        failures: list[BaseException] = []
+        try:
+            request = BoltRequest(
+                body=delivery.body,
+                headers={"content-type": [delivery.content_type]},
+                context={FAILURES: failures, REDELIVERED: redelivered},
+            )
+            response = self.app.dispatch(request)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as unreadable:
+            # Bolt itself could not read the payload: malformed, however it was signed.
+            return Attempt(Outcome.REFUSED, f"unreadable payload ({type(unreadable).__name__})")
+        if failures:
+            error = failures[0]
+            outcome = Outcome.RETRY if transient(error) else Outcome.FAILED
+            return Attempt(outcome, f"{type(error).__name__}: {str(error)[:200]}")
+        return Attempt(Outcome.APPLIED, answer=response.body or "")
+
+    def give_up(self, delivery: Delivery, error_id: str) -> None:
+        """Tell the person, in a DM, that their request did not go through."""
+        user = _user_of(delivery)
+        if user is None:
+            return
+        try:
+            self.client.chat_postMessage(channel=user, text=GAVE_UP.format(error_id=error_id))
+        except Exception:
+            log.exception("inbox: could not tell %s about error %s", user, error_id)
+
+
+def _user_of(delivery: Delivery) -> str | None:
+    payload: dict[str, Any]
+    if delivery.content_type == FORM:
+        form = {k: v[0] for k, v in parse_qs(delivery.body).items()}
+        if "payload" not in form:
+            return form.get("user_id")
+        payload = json.loads(form["payload"])
+    else:
+        payload = json.loads(delivery.body)
+    user = payload.get("user") or (payload.get("event") or {}).get("user")
+    if isinstance(user, dict):
+        user = user.get("id")
+    return user if isinstance(user, str) else None
