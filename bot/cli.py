@@ -6,9 +6,12 @@ root callback, and handed down in the context; nothing here is a module-level si
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
+import os
 import re
+import stat
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
@@ -16,13 +19,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
+from io import TextIOWrapper
 from pathlib import Path
-from typing import Annotated, NoReturn, TextIO
+from typing import Annotated, BinaryIO, NoReturn, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import Connection
 from sqlmodel import Session
@@ -31,6 +36,7 @@ from bot.app import Services, build_services
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.domain.dates import read_date
+from bot.domain.safety import clean_name, name_problem, terminal_safe
 from bot.domain.workdays import WorkingCalendar
 from bot.plan_io.reader import read_plan_files
 from bot.plan_io.rows import ActionRow, PlanFileError
@@ -64,7 +70,7 @@ from storage.people import (
 )
 from storage.plan import action_counts_by_board
 from storage.plan_export import board_json, board_rows, to_jsonable
-from storage.plan_sync import ImportReport, apply_rows
+from storage.plan_sync import ImportReport, NewBoard, import_rows
 
 log = logging.getLogger(__name__)
 
@@ -117,12 +123,29 @@ class CliState:
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """One clear line on stderr and an exit code; never a traceback."""
-    typer.secho(f"actionbot: {message}", err=True, fg="red")
+    typer.secho(f"actionbot: {terminal_safe(message)}", err=True, fg="red")
     raise typer.Exit(code)
 
 
 def echo(text: str = "") -> None:
-    typer.echo(text)
+    """Text from files and the database can't move the cursor, recolour or retitle a terminal."""
+    typer.echo(terminal_safe(text))
+
+
+def checked_name(text: str, option: str) -> str:
+    """A board's or person's name as given on the command line, or exit 2 before any write."""
+    problem = name_problem(text)
+    if problem is not None:
+        fail(f"{option}: {problem}", 2)
+    return clean_name(text)
+
+
+def checked_names(texts: Sequence[str] | None, option: str) -> list[str]:
+    return [checked_name(text, option) for text in texts or []]
+
+
+def optional_name(text: str | None, option: str) -> str | None:
+    return checked_name(text, option) if text is not None else None
 
 
 def _is_tty(stream: TextIO) -> bool:
@@ -139,7 +162,7 @@ def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]
         for header in headers:
             table.add_column(header)
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*(escape(terminal_safe(cell)) for cell in row))  # no [markup] either
         Console(highlight=False).print(table)
         return
     echo("\t".join(headers))
@@ -228,6 +251,7 @@ def run(
     as_: Annotated[str | None, typer.Option("--as", help="Who you are in the console.")] = None,
 ) -> None:
     """Run the bot: Slack when its tokens are set, else a console chat; sample plan if empty."""
+    board, as_ = optional_name(board, "--board"), optional_name(as_, "--as")
     state = _state(ctx)
     services = _services(state, quiet=not state.settings.slack_enabled)
     if state.settings.load_sample_plan:
@@ -268,6 +292,7 @@ def chat(
     ] = None,
 ) -> None:
     """Talk to the bot in the terminal, as a person in the plan."""
+    board, as_ = optional_name(board, "--board"), optional_name(as_, "--as")
     _console(_services(_state(ctx)), board, as_)
 
 
@@ -308,6 +333,7 @@ def import_plan(
     ] = None,
 ) -> None:
     """Load (or refresh) a board's plan from its spreadsheets; all or nothing."""
+    board = checked_name(board, "--board")
     state = _state(ctx)
     calendar = WorkingCalendar(state.settings.bank_holiday_region)
     as_of_day = state.today()
@@ -318,15 +344,21 @@ def import_plan(
         day = _parse_day(review_date, "--review-date", today=as_of_day, calendar=calendar)
         rows = [_with_review_date(row, day, review_date) for row in rows]
     services = _services(state)
-    now = services.clock.now()
+    new_board = NewBoard(state.settings.default_timezone, state.settings.bank_holiday_region)
     try:
-        with services.db.session(commit=not dry_run) as session:
-            target, created = _board_for_import(session, board, state, now=now)
-            report = apply_rows(session, target, rows, now=now)
-            name = target.name
+        outcome = import_rows(
+            services.db,
+            board,
+            rows,
+            now=services.clock.now(),
+            new_board=new_board,
+            commit=not dry_run,
+        )
     except PlanFileError as error:
         _plan_errors(error)
-    _print_import(report, board=name, new_board=created, dry_run=dry_run)
+    _print_import(
+        outcome.report, board=outcome.board, new_board=outcome.created_board, dry_run=dry_run
+    )
 
 
 def _read_rows(files: list[Path], *, as_of: date, calendar: WorkingCalendar) -> list[ActionRow]:
@@ -339,7 +371,7 @@ def _read_rows(files: list[Path], *, as_of: date, calendar: WorkingCalendar) -> 
 def _plan_errors(error: PlanFileError) -> NoReturn:
     """Every problem, by file, row and column, so one round of fixes is enough."""
     for problem in error.errors:
-        typer.echo(f"  {problem}", err=True)
+        typer.echo(terminal_safe(f"  {problem}"), err=True)
     fail(f"{len(error.errors)} problem(s) in the plan file(s); nothing was imported")
 
 
@@ -350,21 +382,6 @@ def _with_review_date(row: ActionRow, day: date, text: str) -> ActionRow:
     return replace(
         row, review_date=day, review_date_text=text, present=row.present | {"review_date"}
     )
-
-
-def _board_for_import(
-    session: Session, name: str, state: CliState, *, now: datetime
-) -> tuple[Board, bool]:
-    found = board_by_name(session, name)
-    if found is not None:
-        return found, False
-    return ensure_board(
-        session,
-        name,
-        now=now,
-        timezone=state.settings.default_timezone,
-        holiday_region=state.settings.bank_holiday_region,
-    ), True
 
 
 def _print_import(report: ImportReport, *, board: str, new_board: bool, dry_run: bool) -> None:
@@ -396,8 +413,12 @@ def export(
         ExportFormat.CSV
     ),
     output: Annotated[Path | None, typer.Option(help="File to write (csv/json: stdout).")] = None,
+    force: Annotated[
+        bool, typer.Option(help="Overwrite --output if it exists (never through a symlink).")
+    ] = False,
 ) -> None:
     """Export a board's plan: csv/xlsx in the import layout, json with milestones and history."""
+    board = optional_name(board, "--board")
     state = _state(ctx)
     if format_ is ExportFormat.XLSX and output is None:
         fail("--format xlsx needs --output FILE", 2)
@@ -409,24 +430,63 @@ def export(
     calendar = WorkingCalendar(target.bank_holiday_region)
     if format_ is ExportFormat.XLSX:
         assert output is not None
-        write_xlsx(rows, output, calendar=calendar)
+        with _binary_out(output, force=force) as binary:
+            write_xlsx(rows, binary, calendar=calendar)
     elif format_ is ExportFormat.CSV:
-        with _text_out(output) as out:
+        with _text_out(output, force=force) as out:
             write_csv(rows, out, calendar=calendar)
     else:
-        with _text_out(output) as out:
+        with _text_out(output, force=force) as out:
             out.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
     if output is not None:
-        typer.echo(f"Wrote {len(rows)} action(s) of {target.name} to {output}.", err=True)
+        message = f"Wrote {len(rows)} action(s) of {target.name} to {output}."
+        typer.echo(terminal_safe(message), err=True)
 
 
 @contextmanager
-def _text_out(path: Path | None) -> Iterator[TextIO]:
+def _text_out(path: Path | None, *, force: bool) -> Iterator[TextIO]:
     if path is None:
         yield sys.stdout
         return
-    with path.open("w", encoding="utf-8", newline="") as out:
+    with (
+        _binary_out(path, force=force) as binary,
+        TextIOWrapper(binary, encoding="utf-8", newline="") as out,
+    ):
         yield out
+
+
+@contextmanager
+def _binary_out(path: Path, *, force: bool) -> Iterator[BinaryIO]:
+    """A new file (O_CREAT|O_EXCL), or with --force an existing regular file truncated; never
+    through a symlink (O_NOFOLLOW), never a FIFO or device. A failed export leaves no file."""
+    try:
+        existing = path.lstat()
+    except FileNotFoundError:
+        existing = None
+    if existing is not None:
+        if stat.S_ISLNK(existing.st_mode):
+            fail(f"{path} is a symbolic link: not writing through it; choose another --output", 2)
+        if not stat.S_ISREG(existing.st_mode):
+            fail(f"{path} is not a regular file: choose another --output", 2)
+        if not force:
+            fail(f"{path} already exists: use --force to overwrite it", 2)
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    flags |= os.O_TRUNC if force else os.O_EXCL
+    try:
+        descriptor = os.open(path, flags, 0o644)
+    except FileExistsError:
+        fail(f"{path} already exists: use --force to overwrite it", 2)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            fail(f"{path} is a symbolic link: not writing through it; choose another --output", 2)
+        fail(f"cannot write {path}: {error.strerror}")
+    try:
+        with os.fdopen(descriptor, "wb") as binary:
+            yield binary
+    except BaseException:
+        if existing is None:
+            path.unlink(missing_ok=True)
+        raise
 
 
 # -- boards ----------------------------------------------------------------------------------------
@@ -499,6 +559,8 @@ def configure_board(
     ] = None,
 ) -> None:
     """Create a board or change its channel, chairs, admins, timezone, digest and reminders."""
+    name = checked_name(name, "board name")
+    chair, admin = checked_names(chair, "--chair"), checked_names(admin, "--admin")
     state = _state(ctx)
     wanted = _board_settings(channel, timezone, digest_day, digest_time, lead_days)
     if holidays is not None and holidays.upper() not in HOLIDAY_REGIONS:
@@ -644,6 +706,7 @@ def people_link(
     email: Annotated[str | None, typer.Option(help="Their email (for `people sync`).")] = None,
 ) -> None:
     """Link a person to their Slack account (and/or record their email)."""
+    name = checked_name(name, "person name")
     if slack is None and email is None:
         fail("give --slack USER_ID and/or --email ADDRESS", 2)
     if slack is not None and SLACK_USER_ID.fullmatch(slack) is None:
@@ -699,6 +762,7 @@ def rag(
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
 ) -> None:
     """The same answers as /rag in chat."""
+    board = optional_name(board, "--board")
     services = _services(_state(ctx))
     with services.db.session(commit=False) as session:
         target = _pick_board(session, board)
@@ -719,6 +783,7 @@ def digest(
     post: Annotated[bool, typer.Option(help="Post it to the board's Slack channel now.")] = False,
 ) -> None:
     """Print this week's digest for a board (or post it to Slack)."""
+    board = optional_name(board, "--board")
     state = _state(ctx)
     if post:
         _require_slack(state.settings)
@@ -787,7 +852,7 @@ class _RollbackDatabase(Database):
         self.connection = connection
 
     @contextmanager
-    def session(self, *, commit: bool = True) -> Iterator[Session]:
+    def session(self, *, commit: bool = True, write: bool | None = None) -> Iterator[Session]:
         with Session(
             bind=self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False
         ) as session:
@@ -820,6 +885,8 @@ def main() -> None:
     except Exception as error:
         if logging.getLogger().isEnabledFor(logging.DEBUG):
             traceback.print_exc()
-        typer.secho(f"actionbot: {type(error).__name__}: {error}", err=True, fg="red")
+        typer.secho(
+            terminal_safe(f"actionbot: {type(error).__name__}: {error}"), err=True, fg="red"
+        )
         typer.echo("(set LOG_LEVEL=DEBUG for the details)", err=True)
         raise SystemExit(1) from None

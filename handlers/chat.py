@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from bot.clock import Clock
@@ -20,8 +21,10 @@ from bot.domain.replies import (
     Notice,
     NoticeKind,
     Reply,
+    decode_replies,
+    encode_replies,
 )
-from bot.domain.safety import looks_like_code
+from bot.domain.safety import clean_text, looks_like_code
 from bot.domain.snooze import SnoozeRequest, parse_snooze
 from bot.domain.updates import Command, ParsedUpdate, parse_update
 from bot.domain.workdays import WorkingCalendar
@@ -39,7 +42,7 @@ from storage import conversations, history, notifications
 from storage.db import Database
 from storage.models import Action, Board, Person
 from storage.people import find_person, person_by_chat_id
-from storage.plan import actions_owned_by, actions_with_ref
+from storage.plan import actions_owned_by, actions_with_ref, lock_action
 
 log = logging.getLogger(__name__)
 
@@ -79,31 +82,55 @@ class ChatHandlers:
         return person_by_chat_id(session, conversation.platform, conversation.user_id)
 
     def on_message(self, message: IncomingMessage) -> list[Reply]:
-        """Everything the message changes is committed before the replies are returned."""
+        """Everything the message changes is committed before the replies are returned.
+
+        One unit of work: the event id, the change, its history and the replies kept for a
+        redelivery commit together or not at all. A database that is locked or unreachable
+        (OperationalError) is the caller's to retry: nothing was recorded, not even the event.
+        """
         try:
-            with self.db.session() as session:
-                return self._on_message(session, message)
+            with self.db.session(write=True) as session:
+                return self._once(session, message)
+        except OperationalError:
+            log.warning("message not handled: the database is busy or unreachable")
+            raise
         except Exception:
             error_id = uuid.uuid4().hex[:8]
             log.exception("message failed (error %s)", error_id)
             text = f"Sorry, something went wrong and nothing was changed (error {error_id})."
             return [Notice(NoticeKind.NOT_UNDERSTOOD, text)]
 
-    def _on_message(self, session: Session, message: IncomingMessage) -> list[Reply]:
+    def _once(self, session: Session, message: IncomingMessage) -> list[Reply]:
+        """An event handled before is not applied again; a redelivery gets the same answer."""
         now = self.clock.now()
         conv = message.conversation
-        if message.event_id and not conversations.first_time_seen(
+        if message.event_id is None:
+            return self._on_message(session, message, now)
+        seen = conversations.claim_event(
             session, platform=conv.platform, event_id=message.event_id, now=now
-        ):
-            return []
+        )
+        if seen is not None:
+            return decode_replies(seen) if message.redelivered else []
+        replies = self._on_message(session, message, now)
+        conversations.store_replies(
+            session,
+            platform=conv.platform,
+            event_id=message.event_id,
+            replies=encode_replies(replies),
+        )
+        return replies
+
+    def _on_message(self, session: Session, message: IncomingMessage, now: datetime) -> list[Reply]:
+        conv = message.conversation
+        text = clean_text(message.text)
         person = self.identify(session, conv)
         if person is None:
             return [Notice(NoticeKind.REFUSED, UNKNOWN_PERSON)]
         ctx = _Context(session, person, conv, now)
-        parsed = self._parse(message.text, now)
+        parsed = self._parse(text, now)
         if parsed.too_long:
             return [Notice(NoticeKind.NOT_UNDERSTOOD, TOO_LONG)]
-        if looks_like_code(message.text):
+        if looks_like_code(text):
             return [Notice(NoticeKind.NOT_UNDERSTOOD, LOOKS_LIKE_CODE)]
         if parsed.command is Command.HELP:
             return [Notice(NoticeKind.HELP, HELP_TEXT)]
@@ -112,12 +139,12 @@ class ChatHandlers:
         pending = self._answer_to_question(ctx, parsed)
         if pending is not None:
             return [pending]
-        request = self._snooze_request(message.text, now)
+        request = self._snooze_request(text, now)
         if request is not None:
-            return [self._update(ctx, replace(parsed, ref=request.ref), message.text)]
+            return [self._update(ctx, replace(parsed, ref=request.ref), text)]
         if not parsed.is_meaningful:
             return [Notice(NoticeKind.NOT_UNDERSTOOD, NOT_UNDERSTOOD)]
-        return [self._update(ctx, parsed, message.text)]
+        return [self._update(ctx, parsed, text)]
 
     # -- which action ---------------------------------------------------------------------------
 
@@ -130,6 +157,10 @@ class ChatHandlers:
         return target
 
     def _ask_which_action(self, ctx: _Context, actions: list[Action], text: str) -> Reply:
+        """Only actions the person may change are offered: other boards' stay unnamed."""
+        actions = [a for a in actions if may_change(ctx.session, self._actor(ctx), a)]
+        if not actions:
+            return Notice(NoticeKind.NOT_UNDERSTOOD, "You can't change any of those actions.")
         self._remember(ctx, WHICH_ACTION, {"text": text, "choices": [a.id for a in actions]})
         return AskWhichAction(tuple(self._choice(ctx.session, a) for a in actions))
 
@@ -152,12 +183,19 @@ class ChatHandlers:
         return owned
 
     def _action_by_ref(self, ctx: _Context, ref: str) -> Action | list[Action] | Reply:
+        """Actions with that ref the person owns, else those whose board they chair or admin.
+
+        Actions they can't change are never offered or named (nor their boards)."""
         candidates = list(actions_with_ref(ctx.session, ref))
-        assert ctx.person.id is not None
-        owned = [a for a in candidates if a in actions_owned_by(ctx.session, ctx.person.id)]
-        choices = owned or candidates
-        if not choices:
+        if not candidates:
             return Notice(NoticeKind.NOT_UNDERSTOOD, f"I can't find an action {ref}.")
+        assert ctx.person.id is not None
+        owned_ids = {a.id for a in actions_owned_by(ctx.session, ctx.person.id)}
+        owned = [a for a in candidates if a.id in owned_ids]
+        changeable = [a for a in candidates if may_change(ctx.session, self._actor(ctx), a)]
+        choices = owned or changeable
+        if not choices:
+            return Notice(NoticeKind.REFUSED, not_yours(ref))
         return choices[0] if len(choices) == 1 else choices
 
     def _action_in_thread(self, ctx: _Context) -> Action | None:
@@ -186,7 +224,13 @@ class ChatHandlers:
         text: str,
         chosen_date: date | None = None,
     ) -> Reply:
-        actor = Actor(person_id=ctx.person.id or 0, source=ctx.conversation.platform)
+        """Locked before anything is read: who may change it, and the values it replaces."""
+        assert action.id is not None
+        locked = lock_action(ctx.session, action.id)
+        if locked is None:
+            return Notice(NoticeKind.INFO, "That action is no longer in the plan.")
+        action = locked
+        actor = self._actor(ctx)
         if not may_change(ctx.session, actor, action):
             return Notice(
                 NoticeKind.REFUSED,
@@ -257,6 +301,10 @@ class ChatHandlers:
         return undo(
             ctx.session, update_id=last.id, actor=actor, board=board, action=action, now=ctx.now
         )
+
+    def _actor(self, ctx: _Context) -> Actor:
+        assert ctx.person.id is not None
+        return Actor(person_id=ctx.person.id, source=ctx.conversation.platform)
 
     # -- questions --------------------------------------------------------------------------------
 
@@ -331,6 +379,14 @@ class ChatHandlers:
 
     def _parse(self, text: str, now: datetime) -> ParsedUpdate:
         return parse_update(text, today=self._today(now), calendar=self.calendar)
+
+
+def not_yours(ref: str) -> str:
+    """For a ref that exists only where the person may not change it: no board is named."""
+    return (
+        f"I can't find an action {ref} that you can change: only the owners of {ref} "
+        "or its board's chair can change it. Nothing was changed."
+    )
 
 
 def _iso(days: Sequence[date]) -> list[str]:

@@ -27,6 +27,9 @@ class IncomingMessage:
     conversation: Conversation
     text: str
     event_id: str | None = None
+    # Delivered again after an attempt that may have been applied (a worker replaying its
+    # inbox after a crash): an event already handled is answered again, never applied again.
+    redelivered: bool = False
 
 
 @dataclass(frozen=True)

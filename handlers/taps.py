@@ -9,17 +9,19 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.domain.plan import ActionView
 from bot.domain.rag import Rag
-from bot.domain.replies import Notice, NoticeKind, Reply
+from bot.domain.replies import Notice, NoticeKind, Reply, decode_replies, encode_replies
+from bot.domain.safety import clean_text
 from bot.domain.snooze import parse_snooze
 from bot.domain.updates import ParsedUpdate
 from bot.domain.workdays import WorkingCalendar
@@ -32,7 +34,7 @@ from storage.boards import board_by_name
 from storage.db import Database
 from storage.models import Action, Board, Person
 from storage.people import find_person, person_by_chat_id
-from storage.plan import action_view, find_action
+from storage.plan import action_view, find_action, lock_action
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,9 @@ class Tap:
 
     conversation: Conversation
     event_key: str
+    # Delivered again after an attempt that may have been applied (an inbox replay after a
+    # crash): a press already handled is answered again, never applied again.
+    redelivered: bool = False
 
 
 class AdminOp(StrEnum):
@@ -106,7 +111,7 @@ class TapHandlers:
         text: str,
     ) -> list[Reply]:
         """The form: any of RAG, review date and words; blank fields change nothing."""
-        words = " ".join(text.split())
+        words = " ".join(clean_text(text).split())
         parsed = ParsedUpdate(text=words, rag=rag, new_date=new_date)
         return self._run(tap, lambda ctx: self._apply(ctx, action_id, parsed, words))
 
@@ -120,7 +125,12 @@ class TapHandlers:
 
     def administer(self, tap: Tap, request: AdminRequest) -> list[Reply]:
         """Chairs' and admins' changes to the plan; the rules are bot/services/admin.py's."""
-        return self._run(tap, lambda ctx: self._administer(ctx, request))
+        cleaned = replace(
+            request,
+            title=" ".join(clean_text(request.title).split()),
+            text=clean_text(request.text),
+        )
+        return self._run(tap, lambda ctx: self._administer(ctx, cleaned))
 
     def describe(self, action_id: int) -> ActionView | None:
         """What a form shows before it is filled in: the action as it stands now."""
@@ -128,27 +138,59 @@ class TapHandlers:
             action = session.get(Action, action_id)
             return action_view(session, action) if action is not None else None
 
+    def form_for(self, conversation: Conversation, action_id: int) -> ActionView | Notice:
+        """What a "Change date" or "Add update" form shows, only to someone who may change
+        the action: anyone else gets the same refusal as a press, and no form."""
+        with self.db.session(commit=False, write=False) as session:
+            person = _identify(session, conversation)
+            if person is None or person.id is None:
+                return Notice(NoticeKind.REFUSED, UNKNOWN_PERSON)
+            action = session.get(Action, action_id)
+            if action is None:
+                return Notice(NoticeKind.INFO, "That action is no longer in the plan.")
+            actor = Actor(person_id=person.id, source=conversation.platform)
+            if not may_change(session, actor, action):
+                return refusal(action.ref)
+            return action_view(session, action)
+
     # -- one unit of work per tap ------------------------------------------------------------
 
     def _run(self, tap: Tap, step: _Step) -> list[Reply]:
-        """A press delivered twice (a retry, a double tap) records one change; [] the second."""
+        """A press delivered twice (a retry, a double tap) records one change; [] the second,
+        or, for a redelivery, the answer the first one got.
+
+        One unit of work: the press, the change and the answer commit together or not at all;
+        a database that is locked or unreachable (OperationalError) is the caller's to retry.
+        """
         try:
-            with self.db.session() as session:
-                now = self.clock.now()
-                conv = tap.conversation
-                if not conversations.first_time_seen(
-                    session, platform=conv.platform, event_id=tap.event_key, now=now
-                ):
-                    return []
-                person = _identify(session, conv)
-                if person is None:
-                    return [Notice(NoticeKind.REFUSED, UNKNOWN_PERSON)]
-                return [step(_Context(session, person, tap, now))]
+            with self.db.session(write=True) as session:
+                return self._once(session, tap, step)
+        except OperationalError:
+            log.warning("tap not handled: the database is busy or unreachable")
+            raise
         except Exception:
             error_id = uuid.uuid4().hex[:8]
             log.exception("tap failed (error %s)", error_id)
             text = f"Sorry, something went wrong and nothing was changed (error {error_id})."
             return [Notice(NoticeKind.NOT_UNDERSTOOD, text)]
+
+    def _once(self, session: Session, tap: Tap, step: _Step) -> list[Reply]:
+        now = self.clock.now()
+        conv = tap.conversation
+        seen = conversations.claim_event(
+            session, platform=conv.platform, event_id=tap.event_key, now=now
+        )
+        if seen is not None:
+            return decode_replies(seen) if tap.redelivered else []
+        person = _identify(session, conv)
+        if person is None:
+            replies: list[Reply] = [Notice(NoticeKind.REFUSED, UNKNOWN_PERSON)]
+        else:
+            replies = [step(_Context(session, person, tap, now))]
+        conversations.store_replies(
+            session, platform=conv.platform, event_id=tap.event_key, replies=encode_replies(replies)
+        )
+        return replies
 
     def _apply(self, ctx: _Context, action_id: int, parsed: ParsedUpdate, words: str) -> Reply:
         found = _action_and_board(ctx.session, action_id)
@@ -221,7 +263,9 @@ class TapHandlers:
                 review_date=request.day,
                 ref=request.ref or None,
             )
-        action = find_action(ctx.session, board.id, request.ref.strip())
+        found = find_action(ctx.session, board.id, request.ref.strip())
+        # Locked before the admin rules read it, as for any other change to an action.
+        action = lock_action(ctx.session, found.id) if found and found.id else None
         if action is None:
             return Notice(NoticeKind.NOT_UNDERSTOOD, f"{board.name} has no action “{request.ref}”.")
         return self._on_action(admin_ctx, action, request, owners)
@@ -279,7 +323,8 @@ def _people(session: Session, platform: str, ids: tuple[str, ...]) -> list[Perso
 
 
 def _action_and_board(session: Session, action_id: int) -> tuple[Action, Board] | Notice:
-    action = session.get(Action, action_id)
+    """The action locked for this change (before anything about it is read) and its board."""
+    action = lock_action(session, action_id)
     board = session.get(Board, action.board_id) if action is not None else None
     if action is None or board is None:
         return Notice(NoticeKind.INFO, "That action is no longer in the plan.")

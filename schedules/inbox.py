@@ -128,8 +128,10 @@ class InboxWorker:
         with self._busy:
             self._known.add(delivery.id)
         attempt = self._attempt(delivery, redelivered=False)
-        if attempt.outcome is Outcome.RETRY:
+        with self._busy:
             self._known.discard(delivery.id)
+            self._busy.notify_all()
+        if attempt.outcome is Outcome.RETRY:
             self.submit(delivery, redelivered=True)
         else:
             self._settle(delivery, attempt)

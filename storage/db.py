@@ -9,29 +9,62 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
-    """SQLite gets WAL and a busy timeout so the scheduler and request threads can share it."""
+# An execution option read by the SQLite "begin" hook: how the transaction starts.
+SQLITE_BEGIN = "actionbot_sqlite_begin"
+IMMEDIATE = "IMMEDIATE"
+SQLITE_BUSY_TIMEOUT = 30.0
+DEFERRED = "DEFERRED"
+
+
+def make_engine(url: str, *, lock_timeout: float | None = None) -> Engine:
+    """SQLite gets WAL and a busy timeout so the scheduler and request threads can share it.
+
+    pysqlite's own transaction handling is switched off (it starts no transaction before a
+    SELECT, and a SAVEPOINT outside one commits on its own when released): SQLAlchemy's
+    "begin" event issues BEGIN itself, IMMEDIATE for a unit of work that writes.
+    `lock_timeout` (seconds) bounds the wait for a lock before OperationalError is raised.
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        timeout = SQLITE_BUSY_TIMEOUT if lock_timeout is None else lock_timeout
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": timeout})
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     if url.startswith("postgresql://"):
         url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    connect_args: dict[str, Any] = {}
+    if lock_timeout is not None:
+        connect_args["options"] = f"-c lock_timeout={max(1, round(lock_timeout * 1000))}"
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=connect_args
+    )
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    dbapi_connection.isolation_level = None  # we say BEGIN ourselves (see _sqlite_begin)
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """BEGIN IMMEDIATE takes the write lock before the first read, so what a change reads is
+    still true when it writes; readers get a plain (deferred) BEGIN and one snapshot."""
+    mode = connection.get_execution_options().get(SQLITE_BEGIN, DEFERRED)
+    connection.exec_driver_sql(f"BEGIN {IMMEDIATE if mode == IMMEDIATE else DEFERRED}")
+
+
+def holds_write_lock(connection: Connection) -> bool:
+    """On SQLite: did this connection's transaction start with BEGIN IMMEDIATE?"""
+    return connection.get_execution_options().get(SQLITE_BEGIN) == IMMEDIATE
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -51,21 +84,30 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # The same pool, but on SQLite each transaction starts with BEGIN IMMEDIATE.
+        self._writer = engine.execution_options(**{SQLITE_BEGIN: IMMEDIATE})
 
     @classmethod
-    def connect(cls, url: str, *, upgrade: bool = True) -> Database:
-        engine = make_engine(url)
+    def connect(
+        cls, url: str, *, upgrade: bool = True, lock_timeout: float | None = None
+    ) -> Database:
+        engine = make_engine(url, lock_timeout=lock_timeout)
         if upgrade:
             migrate(engine)
         return cls(engine)
 
     @contextmanager
-    def session(self, *, commit: bool = True) -> Iterator[Session]:
+    def session(self, *, commit: bool = True, write: bool | None = None) -> Iterator[Session]:
         """Commit once at the end, or roll everything back: one layer commits.
 
         `commit=False` runs the same work and throws it away (dry runs).
+        `write` (by default: whether it commits) takes SQLite's write lock at the start
+        (BEGIN IMMEDIATE), so two changes never interleave their reads and writes; on
+        PostgreSQL a change locks the rows it changes (storage.plan.lock_action).
         """
-        with Session(self.engine, expire_on_commit=False) as session:
+        write = commit if write is None else write
+        bind = self._writer if write else self.engine
+        with Session(bind, expire_on_commit=False) as session:
             try:
                 yield session
                 if commit:

@@ -57,7 +57,8 @@ def changes_of(session: Session, update_id: int) -> tuple[FieldChange, ...]:
 
 
 def get_update(session: Session, update_id: int) -> ActionUpdate | None:
-    return session.get(ActionUpdate, update_id)
+    """As stored now (not as an earlier read in this unit of work left it)."""
+    return session.get(ActionUpdate, update_id, populate_existing=True)
 
 
 def last_undoable_update(

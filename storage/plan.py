@@ -13,9 +13,37 @@ from sqlmodel import Session, col, select
 from bot.domain.plan import ActionView, BoardPlan, MilestoneView, PersonRef
 from bot.domain.rag import Rag
 from storage.boards import board_view
+from storage.db import holds_write_lock
 from storage.history import rag_before, red_since
 from storage.models import Action, ActionOwner, Board, Milestone, Person, Workstream
 from storage.people import chat_ids_for
+
+
+class NotAWriteSessionError(RuntimeError):
+    """A change was attempted in a unit of work that did not take SQLite's write lock."""
+
+
+def lock_action(session: Session, action_id: int) -> Action | None:
+    """The action, locked for this unit of work, with its values as they stand now.
+
+    Everything that changes an action calls this before reading the values it will replace,
+    so two changes to one action take turns and each one's "before" is what was there.
+    PostgreSQL: SELECT … FOR UPDATE (waits for a change in progress, then reads its result).
+    SQLite: the whole database is locked from BEGIN IMMEDIATE (`Database.session(write=True)`),
+    so this only checks that it was.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        if not holds_write_lock(connection):
+            raise NotAWriteSessionError("a change needs Database.session(write=True)")
+        return session.get(Action, action_id)
+    statement = (
+        select(Action)
+        .where(Action.id == action_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.exec(statement).first()
 
 
 def find_action(session: Session, board_id: int, ref: str) -> Action | None:
@@ -242,4 +270,4 @@ def milestone_at(session: Session, action_id: int, position: int) -> Milestone |
     statement = select(Milestone).where(
         Milestone.action_id == action_id, Milestone.position == position
     )
-    return session.exec(statement).first()
+    return session.exec(statement.execution_options(populate_existing=True)).first()

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from datetime import date, timedelta
 from typing import Literal
 
-from dateparser.date import DateDataParser
+from dateutil.relativedelta import relativedelta
 
 from bot.domain.workdays import WorkingCalendar
 
@@ -20,20 +19,6 @@ YearRule = Literal["future", "base"]
 MAX_DATE_TEXT = 500
 EARLIEST_YEAR = 1990
 LATEST_YEAR = 2100
-
-# dateparser settings, fixed once; only RELATIVE_BASE (today) is added per day.
-DATEPARSER_SETTINGS: dict[YearRule, dict[str, object]] = {
-    "future": {
-        "DATE_ORDER": "DMY",
-        "PREFER_DATES_FROM": "future",
-        "RETURN_AS_TIMEZONE_AWARE": False,
-    },
-    "base": {
-        "DATE_ORDER": "DMY",
-        "PREFER_DATES_FROM": "current_period",
-        "RETURN_AS_TIMEZONE_AWARE": False,
-    },
-}
 
 MONTH_NAMES = (
     "January",
@@ -51,6 +36,13 @@ MONTH_NAMES = (
 )
 _MONTH_BY_PREFIX = {name[:3].lower(): number for number, name in enumerate(MONTH_NAMES, 1)}
 _WEEKDAY_BY_PREFIX = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+_WEEKDAY_NAMES = dict(
+    zip(
+        _WEEKDAY_BY_PREFIX,
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        strict=True,
+    )
+)
 
 NUMBER_WORDS: dict[str, int] = {
     "a": 1,
@@ -112,12 +104,13 @@ _PHRASE_RE = re.compile(
         (?:\s*-\s*|\s+of\s+|\s+)(?:the\s+)?
         (?:(?P<fzrel>this|next)\s+month\b|month\b
           |(?P<fzm>{_MONTH})(?:[\s,]*(?P<fzy>\d{{4}})(?!\d))?))
-  | (?P<daymonth>(?:(?:(?:this|next|on)\s+)?{_WEEKDAY},?\s+)?(?:the\s+)?
+  | (?P<daymonth>(?:(?:(?:this|next|on)\s+)?(?P<dmw>{_WEEKDAY}),?\s+)?(?:the\s+)?
         (?<![\w./:£$])(?P<dmd>{_DAY})(?:\s*of\s+|[\s\-/]*)(?P<dmm>{_MONTH})
         (?P<dmy>{_YEAR_AFTER})?)
   | (?P<monthyear>(?P<mym>{_MONTH})
         (?:[\s,]*(?P<myy>\d{{4}}(?!\d)|'\d{{2}}\b)|-(?P<myy2>\d{{2}})\b(?!-)))
-  | (?P<monthday>(?:{_WEEKDAY},?\s+)?(?P<mdm>{_MONTH})\s*(?:the\s+)?(?P<mdd>{_DAY})(?![.,]\d)
+  | (?P<monthday>(?:(?P<mdw>{_WEEKDAY}),?\s+)?(?P<mdm>{_MONTH})\s*(?:the\s+)?
+        (?P<mdd>{_DAY})(?![.,]\d)
         (?:,?\s*(?P<mdy>\d{{4}})(?!\d))?)
   | (?P<numeric>(?<![\w./:\-£$])
         (?:(?P<iy>\d{{4}})-(?P<im>\d{{1,2}})-(?P<id>\d{{1,2}})
@@ -175,6 +168,9 @@ class DateReading:
     date: _date | None
     options: tuple[_date, ...] = ()
     month_only: bool = False
+    # Why the words may not mean `date` (a weekday that disagrees, an impossible day): chat asks.
+    doubt: str | None = None
+    yearless: bool = False  # no year was written, so one was chosen
 
     @property
     def is_ambiguous(self) -> bool:
@@ -211,6 +207,40 @@ def read_date(
     return None
 
 
+def read_phrase(
+    text: str, *, today: date, calendar: WorkingCalendar, year_rule: YearRule = "future"
+) -> DateReading | None:
+    """Read one phrase from find_date_phrases, keeping impossible dates with the reason why."""
+    context = _Context(today, calendar, year_rule)
+    for match in _matches(text[:MAX_DATE_TEXT]):
+        reading = context.read(match)
+        if reading is not None and (reading.doubt or _in_range(reading)):
+            return reading
+        return None
+    return None
+
+
+class _ImpossibleDateError(ValueError):
+    """A day the calendar does not have; the message says why."""
+
+
+def impossible_reason(day: int, month: int, year: int | None) -> str | None:
+    """'April has only 30 days', '2027 is not a leap year'; None when the day exists."""
+    if not 1 <= month <= 12 or day < 1:
+        return "that is not a day of the year"
+    name = MONTH_NAMES[month - 1]
+    if month == 2 and day == 29 and year is not None and not _calendar_isleap(year):
+        return f"{year} is not a leap year, so February has only 28 days"
+    longest = 29 if month == 2 else (30 if month in (4, 6, 9, 11) else 31)
+    if day > longest:
+        return f"{name} has only {longest} days"
+    return None
+
+
+def _calendar_isleap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
 def _in_range(reading: DateReading) -> bool:
     """Years outside 1990-2100 are typos or serial numbers, not plan dates."""
     days = (reading.date,) if reading.date else reading.options
@@ -233,7 +263,9 @@ class _Context:
         try:
             reader = getattr(self, f"_{kind}")
             result: DateReading | None = reader(match, text)
-        except (ValueError, OverflowError):  # 31/02, or a year beyond date.max
+        except _ImpossibleDateError as impossible:  # 31 April, 29/02/2027: no date, but a reason
+            return DateReading(text, None, doubt=str(impossible))
+        except (ValueError, OverflowError):  # a year beyond date.max
             return None
         return result
 
@@ -245,7 +277,7 @@ class _Context:
             last = self.calendar.last_working_day_of_month(_full_year(year), month)
         else:
             last = self._yearless(lambda y: self.calendar.last_working_day_of_month(y, month))
-        return DateReading(text, last, month_only=True)
+        return DateReading(text, last, month_only=True, yearless=year is None)
 
     def _yearless(self, build: Callable[[int], date]) -> date:
         """'base' keeps today's year (imports); 'future' takes the next one on or after today."""
@@ -307,11 +339,17 @@ class _Context:
 
     def _daymonth(self, match: re.Match[str], text: str) -> DateReading | None:
         year = (match.group("dmy") or "").strip(" ,-/")
-        return self._day(text, match.group("dmd"), _month_number(match.group("dmm")), year)
+        return self._day(
+            text, match.group("dmd"), _month_number(match.group("dmm")), year, match.group("dmw")
+        )
 
     def _monthday(self, match: re.Match[str], text: str) -> DateReading | None:
         return self._day(
-            text, match.group("mdd"), _month_number(match.group("mdm")), match.group("mdy")
+            text,
+            match.group("mdd"),
+            _month_number(match.group("mdm")),
+            match.group("mdy"),
+            match.group("mdw"),
         )
 
     def _numeric(self, match: re.Match[str], text: str) -> DateReading | None:
@@ -321,18 +359,26 @@ class _Context:
             return None  # '2.3' is an action ref and '3-4' a range; only d/m may drop the year
         return self._day(text, match.group("nd"), int(match.group("nm")), match.group("ny"))
 
-    def _day(self, text: str, day_text: str, month: int, year: str | None) -> DateReading | None:
-        """Fix the year by our own rule, then let dateparser validate the day-first date."""
+    def _day(
+        self, text: str, day_text: str, month: int, year: str | None, weekday: str | None = None
+    ) -> DateReading | None:
+        """Fix the year by our own rule and build the date (day, month and year are all known)."""
         day = int(re.sub(r"\D", "", day_text.replace("O", "0").replace("o", "0")))
         if not 1 <= day <= 31 or not 1 <= month <= 12:
             return None
         full_year = _full_year(year) if year else self._yearless_day(day, month)
         if full_year is None:
-            return None
-        parsed = _dateparser_date(
-            f"{day} {MONTH_NAMES[month - 1]} {full_year}", self.today, self.year_rule
-        )
-        return DateReading(text, parsed) if parsed else None
+            raise _ImpossibleDateError(impossible_reason(day, month, None) or "no such day")
+        reason = impossible_reason(day, month, full_year)
+        if reason is not None:
+            raise _ImpossibleDateError(reason)
+        built = date(full_year, month, day)
+        doubt = None
+        if weekday is not None and _WEEKDAY_BY_PREFIX[weekday[:3].lower()] != built.weekday():
+            doubt = (
+                f"{built:%-d %B %Y} is a {built:%A}, not a {_WEEKDAY_NAMES[weekday[:3].lower()]}"
+            )
+        return DateReading(text, built, doubt=doubt, yearless=not year)
 
     def _yearless_day(self, day: int, month: int) -> int | None:
         """'14 April' on 23 Nov 2026: 2027 in chat, 2026 in an import; 29 Feb finds a leap year."""
@@ -352,23 +398,33 @@ class _Context:
             month = self.today.month % 12 + 1
             year = self.today.year + (1 if month == 1 else 0)
             return self._month_reading(text, month, str(year))
-        parsed = _dateparser_date(_relative_canonical(match), self.today, self.year_rule)
-        return DateReading(text, parsed) if parsed else None
+        return DateReading(text, self.today + _relative_offset(match))
 
 
-def _relative_canonical(match: re.Match[str]) -> str:
-    """Rewrite a relative phrase in the few forms dateparser reads reliably."""
-    text = " ".join(match.group(0).lower().split())
+def _relative_offset(match: re.Match[str]) -> relativedelta:
+    """How far ahead a relative phrase points, computed directly (no dateparser)."""
+    words = " ".join(match.group(0).lower().split())
     if match.group("weekfrom"):
-        return "in 7 days" if match.group("weekfrom") == "today" else "in 8 days"
+        return relativedelta(days=7 if match.group("weekfrom") == "today" else 8)
     for number_group, unit_group in (("rn1", "ru1"), ("rn3", "ru3"), (None, "ru2")):
         unit = match.group(unit_group)
         if unit:
             count = number_value(match.group(number_group)) if number_group else 1
-            if unit.lower().startswith("fortnight"):
-                count, unit = count * 2, "weeks"
-            return f"in {count} {unit.lower().rstrip('s')}s"
-    return text
+            unit = unit.lower()
+            if unit.startswith("fortnight"):
+                return relativedelta(days=14 * count)
+            if unit.startswith("week"):
+                return relativedelta(days=7 * count)
+            if unit.startswith("month"):
+                return relativedelta(months=count)
+            return relativedelta(days=count)
+    if words.endswith("day after tomorrow"):
+        return relativedelta(days=2)
+    if words == "tomorrow":
+        return relativedelta(days=1)
+    if words == "next week":
+        return relativedelta(days=7)
+    return relativedelta()
 
 
 def _month_number(text: str) -> int:
@@ -382,21 +438,3 @@ def _full_year(text: str) -> int:
     if not EARLIEST_YEAR <= year <= LATEST_YEAR:
         raise ValueError(f"year {year} is outside {EARLIEST_YEAR}-{LATEST_YEAR}")
     return year
-
-
-@lru_cache(maxsize=8)
-def _parser(today: date, year_rule: YearRule) -> DateDataParser:
-    """One dateparser per day and rule: RELATIVE_BASE must be today, at midnight, naive."""
-    settings = dict(DATEPARSER_SETTINGS[year_rule])
-    settings["RELATIVE_BASE"] = datetime.combine(today, time())
-    return DateDataParser(languages=["en"], settings=settings)
-
-
-@lru_cache(maxsize=4096)
-def _dateparser_date(canonical: str, today: date, year_rule: YearRule) -> date | None:
-    """dateparser is the slow part (~1 ms); the same phrase is read again and again in sweeps."""
-    try:
-        parsed = _parser(today, year_rule).get_date_data(canonical).date_obj
-    except Exception:  # a third-party parser must never take a chat reply down with it
-        return None
-    return parsed.date() if isinstance(parsed, datetime) else None

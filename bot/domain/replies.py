@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, is_dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import date
-from enum import StrEnum
+from enum import Enum, StrEnum
+from types import UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from bot.domain.plan import FieldChange
 
@@ -77,3 +82,80 @@ class Notice:
 
 
 Reply = UpdateRecorded | UpdateUndone | PlanChanged | AskWhichAction | AskWhichDate | Notice
+
+
+# -- kept with the event they answer, so a redelivery is answered again (storage: JSON) ---------
+
+_REPLY_TYPES: dict[str, type[Any]] = {
+    cls.__name__: cls
+    for cls in (UpdateRecorded, UpdateUndone, PlanChanged, AskWhichAction, AskWhichDate, Notice)
+}
+_KIND = "type"
+
+
+def encode_replies(replies: Sequence[Reply]) -> str:
+    """The replies as JSON text; `decode_replies` gives back equal values."""
+    return json.dumps([_encode_reply(reply) for reply in replies], ensure_ascii=False)
+
+
+def decode_replies(text: str) -> list[Reply]:
+    items = json.loads(text)
+    if not isinstance(items, list):
+        raise ValueError("stored replies are not a list")
+    return [_decode_reply(item) for item in items]
+
+
+def _encode_reply(reply: Reply) -> dict[str, Any]:
+    name = type(reply).__name__
+    if _REPLY_TYPES.get(name) is not type(reply):
+        raise TypeError(f"not a reply: {reply!r}")
+    encoded = _encode(reply)
+    assert isinstance(encoded, dict)
+    return {_KIND: name, **encoded}
+
+
+def _decode_reply(item: Any) -> Reply:
+    if not isinstance(item, dict) or item.get(_KIND) not in _REPLY_TYPES:
+        raise ValueError(f"not a stored reply: {item!r}")
+    fields = {key: value for key, value in item.items() if key != _KIND}
+    decoded: Reply = _decode(_REPLY_TYPES[item[_KIND]], fields)
+    return decoded
+
+
+def _encode(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _encode(getattr(value, f.name)) for f in dataclass_fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_encode(item) for item in value]
+    if value is None or isinstance(value, str | int):
+        return value
+    raise TypeError(f"can't keep {type(value).__name__} in a stored reply")
+
+
+def _decode(hint: Any, value: Any) -> Any:
+    """Driven by the dataclasses' own annotations, so a new field needs no codec change."""
+    origin, args = get_origin(hint), get_args(hint)
+    if origin in (UnionType, Union):
+        if value is None and type(None) in args:
+            return None
+        (inner,) = [arg for arg in args if arg is not type(None)]
+        return _decode(inner, value)
+    if origin is tuple:
+        return tuple(_decode(args[0], item) for item in value)
+    if isinstance(hint, type) and is_dataclass(hint):
+        hints = get_type_hints(hint)
+        names = {f.name for f in dataclass_fields(hint)}
+        if not isinstance(value, dict) or set(value) != names:
+            raise ValueError(f"stored {hint.__name__} has fields {sorted(value)}")
+        return hint(**{name: _decode(hints[name], value[name]) for name in names})
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return hint(value)
+    if hint is date:
+        return date.fromisoformat(value)
+    if hint in (str, int) and type(value) is hint:
+        return value
+    raise ValueError(f"stored value {value!r} is not a {hint}")

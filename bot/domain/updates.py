@@ -9,8 +9,10 @@ from enum import StrEnum
 
 from dateutil.relativedelta import relativedelta
 
-from bot.domain.dates import NUMBER_PATTERN, DatePhrase, find_date_phrases, number_value, read_date
+from bot.domain.dates import NUMBER_PATTERN, DatePhrase, number_value
 from bot.domain.rag import RAG_WORDS, Rag
+from bot.domain.reply_dates import ReplyDate, find_reply_phrases, is_chat_only, read_reply_date
+from bot.domain.status_words import STATUS_SYNONYMS, followed_by_name, read_status
 from bot.domain.workdays import WorkingCalendar
 
 MAX_UPDATE_CHARS = 4000
@@ -48,21 +50,50 @@ class ParsedUpdate:
     milestones_done: tuple[int, ...] = ()
     command: Command | None = None
     too_long: bool = False
+    # Added for issue 8; callers that ignore them keep the old, cautious behaviour.
+    date_doubts: tuple[str, ...] = ()  # why the date must be asked about ('31 April ...')
+    rag_guess: Rag | None = None  # 'gren' -> did you mean Green? (never applied silently)
+    rag_guess_phrase: str | None = None
+    milestone_dates: tuple[tuple[int, date], ...] = ()  # 'milestone 2 slipped to 30 April'
+    understood: tuple[tuple[str, str], ...] = ()  # (piece, the words it was read from)
+
+    @property
+    def questions(self) -> tuple[str, ...]:
+        """What to ask before changing anything: date doubts, then a did-you-mean."""
+        guess: tuple[str, ...] = ()
+        if self.rag_guess is not None:
+            guess = (f"“{self.rag_guess_phrase}”: did you mean {self.rag_guess.label}?",)
+        return self.date_doubts + guess
 
     @property
     def is_meaningful(self) -> bool:
         """Nonsense ('asdf', '👍', '???') must get a 'didn't understand', not a recorded update."""
         if self.too_long:
             return False
-        changes = (self.rag, self.new_date, self.date_shift, self.command)
+        changes = (self.rag, self.new_date, self.date_shift, self.command, self.rag_guess)
         if any(change is not None for change in changes):
             return True
-        if self.date_options or self.milestones_done:
+        if self.date_options or self.milestones_done or self.date_doubts or self.milestone_dates:
             return True
-        return len(_WORD_RE.findall(self.text)) >= 3
+        return _has_content(self.text)
 
 
 _WORD_RE = re.compile(r"[^\W\d_]{2,}")
+_PROGRESS_RE = re.compile(
+    r"\b(?:underway|under\s+way|ongoing|on-going|started|starting|begun|filled|launched|agreed"
+    r"|signed|appointed|recruited|published|held|progressing|progress|drafted|approved|live"
+    r"|running|scheduled|planned|booked|awaiting|waiting|delayed|slipped|submitted|sent|received"
+    r"|compliance|complete|completed|done|trained|audited|reviewed|set\s+up|in\s+place)\b",
+    _FLAGS,
+)
+
+
+def _has_content(text: str) -> bool:
+    """'3 of 5 posts filled', '80% compliance', 'phase 2 underway' are worth keeping as words."""
+    words = _WORD_RE.findall(text)
+    if len(words) >= 3:
+        return True
+    return len(words) == 2 and bool(re.search(r"\d", text) or _PROGRESS_RE.search(text))
 
 
 def parse_update(text: str, *, today: date, calendar: WorkingCalendar) -> ParsedUpdate:
@@ -75,11 +106,29 @@ def parse_update(text: str, *, today: date, calendar: WorkingCalendar) -> Parsed
         return ParsedUpdate(text=clean, command=command)
     ref, body = _split_ref(clean)
     rag, words = _read_rag(body)
+    rag_phrase = rag.label if rag else None
+    status = read_status(body)
+    if status.rag is not None and (rag is None or status.overrides):
+        rag, rag_phrase = status.rag, status.phrase
+        if status.overrides:
+            words = body
     milestones = _milestones(body)
     if rag is Rag.COMPLETE and milestones and _MILESTONE_LEAD_RE.match(words):
         rag, words = None, body  # 'done - milestone 2' closes the milestone, not the action
+    if rag is Rag.COMPLETE and milestones and rag_phrase in _TICKS:
+        rag = None  # 'milestone 2 ✅' ticks the milestone
     dates = _read_dates(body, words, today, calendar)
     shift = None if dates.found else _date_shift(body)
+    guess = status.guess if rag is None else None
+    understood: list[tuple[str, str]] = []
+    if rag is not None and rag_phrase:
+        understood.append(("rag", rag_phrase))
+    understood.extend(("date", text) for text in dates.phrases)
+    if shift is not None:
+        match = _SHIFT_RE.search(body)
+        understood.append(("date_shift", match.group(0) if match else ""))
+    if milestones:
+        understood.extend(("milestone", m.group(0)) for m in _MILESTONES_RE.finditer(body))
     return ParsedUpdate(
         text=words,
         ref=ref,
@@ -90,7 +139,15 @@ def parse_update(text: str, *, today: date, calendar: WorkingCalendar) -> Parsed
         date_phrase=dates.phrase,
         milestones_done=milestones,
         command=None,
+        date_doubts=dates.doubts,
+        rag_guess=guess,
+        rag_guess_phrase=status.guess_phrase if guess else None,
+        milestone_dates=dates.milestone_dates,
+        understood=tuple(understood),
     )
+
+
+_TICKS = frozenset({"✅", "☑", "✔"})
 
 
 def resolve_shift(
@@ -144,12 +201,15 @@ _EXTRA_RAG_WORDS: dict[str, Rag] = {
 _PHRASES: dict[str, Rag] = {
     **{word: rag for word, rag in RAG_WORDS.items() if len(word) >= 2},
     **_EXTRA_RAG_WORDS,
+    **STATUS_SYNONYMS,
 }
-_SINGLE_LETTERS: dict[str, Rag] = {"r": Rag.RED, "a": Rag.AMBER, "g": Rag.GREEN}
+_SINGLE_LETTERS: dict[str, Rag] = {"r": Rag.RED, "a": Rag.AMBER, "g": Rag.GREEN, "b": Rag.COMPLETE}
 # Completion words and short codes start a message as a status only when set off by punctuation:
 # 'Done.' closes the action, 'Completed the audit of 20 cases' is narrative.
 _NEEDS_SEPARATOR = frozenset(
-    {w for w, r in _PHRASES.items() if r is Rag.COMPLETE} | {"ns", "blue", "grey", "gray"}
+    {w for w, r in _PHRASES.items() if r is Rag.COMPLETE}
+    | {"ns", "blue", "grey", "gray"}
+    | {"behind", "blocked", "stalled", "failing", "all good", "going well", "neutral"}
 )
 # 'Red tape', 'green paper', 'amber alert': colour words that start a noun, not a status.
 _COMPOUNDS = frozenset(
@@ -169,7 +229,7 @@ _LEAD_RE = re.compile(
     rf"^\s*(?:(?:rag(?:\s+(?:status|rating))?|status)\s*(?:is\s+)?[:=\-]?\s*)?(?P<rag>{_RAG})",
     _FLAGS,
 )
-_LETTER_LEAD_RE = re.compile(r"^\s*(?P<rag>[rag])\s*(?:[:.;–—]|-(?!\w)|\s-)", _FLAGS)
+_LETTER_LEAD_RE = re.compile(r"^\s*(?P<rag>[ragb])\s*(?:[:.;–—]|-(?!\w)|\s-)", _FLAGS)
 _SEPARATOR_RE = re.compile(r"^\s*(?:[:.,;!–—=)]|-(?!\w)|\s-|$)[\s:.,;!–—=)\-]*", _FLAGS)
 _TRANSITION_RE = re.compile(
     rf"(?:\bfrom\s+)?\b(?:{_RAG_ALT})\s*(?:→|->|=>|-->|—>|–>|>|\bto\b|\binto\b)\s*(?P<rag>{_RAG})",
@@ -212,6 +272,8 @@ def _lead_rag(body: str) -> tuple[Rag, str, bool] | None:
         return None
     word = _key(match.group("rag"))
     after = body[match.end() :]
+    if match.group("rag")[:1].isupper() and followed_by_name(body, match.end()):
+        return None  # 'Green Lane', 'Amber Valley' are places
     separator = _SEPARATOR_RE.match(after)
     if separator is not None:
         return _PHRASES[word], after[separator.end() :].strip(), True
@@ -250,29 +312,67 @@ _NUMBER_WORDS = {
     "nine": 9,
     "ten": 10,
 }
+_ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+}
 _ITEM = r"(?:m(?=\d))?(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b"
-_ITEMS = rf"{_ITEM}(?:\s*(?:,|&|\+|/|\band\b)\s*{_ITEM})*"
-_MILESTONE = r"(?:milestones?\s*(?:no\.?\s*)?[#]?\s*|ms\s*(?=\d)|m(?=\d))"
-_DONE = r"(?:done|complete|completed|achieved|met|finished|delivered|closed|signed\s+off)"
+_ITEMS = rf"{_ITEM}(?:\s*(?:,|&|\+|/|\band\b|-|–|\bto\b)\s*{_ITEM})*"
+_ITEMS_ANY = _ITEMS
+_MILESTONE = r"(?:milestones?\s*(?:no\.?\s*|nos\.?\s*)?[#]?\s*|ms\s*(?=\d)|m(?=\d))"
+_MILESTONE_ANY = _MILESTONE
+_DONE = (
+    r"(?:done|complete|completed|achieved|met|finished|delivered|closed|signed\s+off|ticked\s+off"
+    r"|reached|hit|✅|☑️?|✔️?)"
+)
+_ORDINAL = r"(?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
 _MILESTONES_RE = re.compile(
-    rf"""\b{_MILESTONE}(?P<before>{_ITEMS})\s*
-          (?:(?:is|are|was|were|has\s+been|have\s+been|now|all|both)\s+){{0,3}}[:\-]?\s*{_DONE}\b
-       |\b{_DONE}\s*[:\-]?\s*{_MILESTONE}(?P<after>{_ITEMS})""",
+    rf"""(?:\b|(?<=\s)){_MILESTONE}(?P<before>{_ITEMS})\s*
+          (?:(?:is|are|was|were|has\s+been|have\s+been|now|all|both|been)\s+){{0,3}}[:\-]?\s*{_DONE}
+       |\b{_DONE}\s*[:\-]?\s*{_MILESTONE}(?P<after>{_ITEMS})
+       |\b(?:the\s+)?{_ORDINAL}\s+milestone\s*
+          (?:(?:is|was|has\s+been|now)\s+){{0,2}}[:\-]?\s*{_DONE}""",
     _FLAGS | re.VERBOSE,
 )
 _MILESTONE_LEAD_RE = re.compile(rf"^{_MILESTONE}\d", _FLAGS)
 
 
+def _item_numbers(items: str) -> list[int]:
+    """'1, 2 & 4' -> [1, 2, 4]; '1-3' and '1 to 3' -> [1, 2, 3]."""
+    numbers: list[int] = []
+    tokens = re.findall(r"\d{1,2}|[a-z]{3,5}|-|–|\bto\b", items.lower())
+    pending_range = False
+    for token in tokens:
+        if token in ("-", "–", "to"):
+            pending_range = bool(numbers)
+            continue
+        value = int(token) if token.isdigit() else _NUMBER_WORDS.get(token, 0)
+        if value < 1:
+            continue
+        if pending_range and numbers and numbers[-1] < value <= numbers[-1] + 20:
+            numbers.extend(range(numbers[-1] + 1, value + 1))
+        else:
+            numbers.append(value)
+        pending_range = False
+    return numbers
+
+
 def _milestones(body: str) -> tuple[int, ...]:
-    """'milestone 2 done', 'milestones 1 and 3 complete', 'm2 done', 'done milestone 2'."""
+    """'milestone 2 done', 'milestones 1-3 complete', 'ms 1 & 2 done', 'first milestone met'."""
     numbers: set[int] = set()
     for match in _MILESTONES_RE.finditer(body):
-        for item in re.findall(
-            r"\d{1,2}|[a-z]{3,5}", (match.group("before") or match.group("after")).lower()
-        ):
-            value = int(item) if item.isdigit() else _NUMBER_WORDS.get(item, 0)
-            if value >= 1:
-                numbers.add(value)
+        if match.group("ord"):
+            numbers.add(_ORDINALS[match.group("ord").lower()])
+            continue
+        numbers.update(_item_numbers(match.group("before") or match.group("after")))
     return tuple(sorted(numbers))
 
 
@@ -281,7 +381,8 @@ def _milestones(body: str) -> tuple[int, ...]:
 _DATE_CUE_RE = re.compile(
     r"""\b(?:new\s+(?:review\s+|target\s+|due\s+|end\s+)?date(?:\s+(?:is|of|now|will\s+be))?
         |revised\s+(?:review\s+|target\s+|due\s+)?date(?:\s+(?:is|of))?
-        |(?:next\s+)?review(?:\s+date)?(?:\s+(?:is|now|on|in|at|by|for))?
+        |(?:next\s+)?(?:review|revisit|look\s+again|check\s+again)(?:\s+(?:again|it|this))?(?:\s+date)?
+         (?:\s+(?:is|now|on|in|at|by|for))?
         |target(?:\s+date)?(?:\s+(?:is|now|of))?
         |deadline(?:\s+(?:is|now|of))?
         |(?:slipped|slipping|slips|slip|moved|moving|move|pushed|pushing|push|put|set|delayed
@@ -304,48 +405,125 @@ class _Dates:
     new_date: date | None = None
     options: tuple[date, ...] = ()
     phrase: str | None = None
+    doubts: tuple[str, ...] = ()
+    milestone_dates: tuple[tuple[int, date], ...] = ()
+    phrases: tuple[str, ...] = ()
 
     @property
     def found(self) -> bool:
-        return self.new_date is not None or bool(self.options)
+        return self.new_date is not None or bool(self.options) or bool(self.doubts)
+
+
+# Right before a vague phrase, a verb of moving is cue enough: 'slipped slightly'.
+_MOVE_CUE_RE = re.compile(
+    r"""\b(?:slipped|slipping|slips|slip|moved|moving|pushed|pushing|put|delayed|delay|deferred
+        |postponed|extended|knocked|bumped|back|out|review(?:\s+again)?|again|look\s+again
+        |revisit(?:ed)?|until|till|to|for|in|by|before|around|during|at|within)
+       \s*(?:back|out|on)?\s*(?:by|until|to|till|for|in|into|around|at)?\s*$""",
+    _FLAGS | re.VERBOSE,
+)
+_CLAUSE_END_RE = re.compile(r"[;!?\n]|[.,](?!\d)|\band\b|\bbut\b|\s[-–—]\s", _FLAGS)
+_MILESTONE_NAMED_RE = re.compile(
+    rf"\b{_MILESTONE_ANY}(?P<items>{_ITEMS_ANY})|\b(?P<ordinal>first|second|third|fourth|fifth"
+    r"|sixth|seventh|eighth|ninth|tenth|final|last|next)\s+milestone\b",
+    _FLAGS,
+)
 
 
 def _read_dates(body: str, words: str, today: date, calendar: WorkingCalendar) -> _Dates:
-    """Cued dates become the new review date; two different ones, or 'next Friday', are asked."""
-    phrases = _cued_phrases(body) or _only_phrase(words)
-    readings = []
+    """Cued dates become the new review date; anything unsure becomes a question and why."""
+    found = find_reply_phrases(body)
+    phrases = _cued_phrases(body, found) or _only_phrase(body, words, found)
+    readings: list[ReplyDate] = []
+    milestone_dates: list[tuple[int, date]] = []
+    doubts: list[str] = []
     for phrase in phrases[:_MAX_CUED_DATES]:
-        reading = read_date(phrase.text, today=today, calendar=calendar, year_rule="future")
-        if reading is not None:
-            readings.append(reading)
+        reading = read_reply_date(phrase, body, today=today, calendar=calendar)
+        if reading is None:
+            continue
+        milestone = _milestone_for(body, phrase)
+        if milestone is not None:
+            if reading.date is not None:
+                milestone_dates.append((milestone, reading.date))
+            elif reading.doubt:
+                doubts.append(f"milestone {milestone}: {reading.doubt}")
+            continue
+        readings.append(reading)
     candidates: list[date] = []
     for reading in readings:
+        if reading.doubt:
+            doubts.append(reading.doubt)
         for day in (reading.date,) if reading.date else reading.options:
             if day not in candidates:
                 candidates.append(day)
+    texts = tuple(dict.fromkeys(r.phrase.text for r in readings))
+    joined = " or ".join(texts) or None
+    found_milestones = tuple(dict.fromkeys(milestone_dates))
     if not candidates:
-        return _Dates()
-    words = " or ".join(dict.fromkeys(r.text for r in readings))
-    if len(candidates) == 1:
-        return _Dates(new_date=candidates[0], phrase=words)
-    return _Dates(options=tuple(candidates), phrase=words)
+        return _Dates(
+            phrase=joined if doubts else None,
+            doubts=tuple(dict.fromkeys(doubts)),
+            milestone_dates=found_milestones,
+            phrases=texts,
+        )
+    if len(candidates) == 1 and not any(r.asks for r in readings):
+        return _Dates(
+            new_date=candidates[0], phrase=joined, milestone_dates=found_milestones, phrases=texts
+        )
+    if len(readings) > 1 and not doubts:
+        doubts.append("two different dates were given")
+    return _Dates(
+        options=tuple(candidates),
+        phrase=joined,
+        doubts=tuple(dict.fromkeys(doubts)),
+        milestone_dates=found_milestones,
+        phrases=texts,
+    )
 
 
-def _cued_phrases(body: str) -> list[DatePhrase]:
+def _milestone_for(body: str, phrase: DatePhrase) -> int | None:
+    """'milestone 2 slipped to 30 April': a date in a milestone's clause is that milestone's."""
+    start = 0
+    for end in _CLAUSE_END_RE.finditer(body, 0, phrase.start):
+        start = end.end()
+    stop = _CLAUSE_END_RE.search(body, phrase.end)
+    clause = body[start : stop.start() if stop else len(body)]
+    named = _MILESTONE_NAMED_RE.search(clause)
+    if named is None:
+        return None
+    if named.group("ordinal"):
+        return _ORDINALS.get(named.group("ordinal").lower())
+    numbers = _item_numbers(named.group("items"))
+    return numbers[0] if len(numbers) == 1 else None
+
+
+def _cued_phrases(body: str, phrases: list[DatePhrase]) -> list[DatePhrase]:
     """Dates right after 'slipped to', 'new date', 'by' ...; narrative dates are left alone."""
-    return [
-        phrase
-        for phrase in find_date_phrases(body)
-        if _DATE_CUE_RE.search(body, max(0, phrase.start - _CUE_WINDOW), phrase.start)
-    ]
+    found = []
+    for phrase in phrases:
+        window = max(0, phrase.start - _CUE_WINDOW)
+        if _DATE_CUE_RE.search(body, window, phrase.start) or (
+            is_chat_only(phrase) and _MOVE_CUE_RE.search(body, window, phrase.start)
+        ):
+            found.append(phrase)
+    return found
 
 
-def _only_phrase(words: str) -> list[DatePhrase]:
-    """A reply that is nothing but a date ('14 April') answers 'what is the new date?'."""
+_ONLY_PREFIX_RE = re.compile(r"^(?:w/?c|week\s+(?:commencing|beginning|starting))\.?\s*", _FLAGS)
+
+
+def _only_phrase(body: str, words: str, phrases: list[DatePhrase]) -> list[DatePhrase]:
+    """A reply that is nothing but a date ('14 April', 'w/c 12 April') answers 'what date?'."""
     stripped = words.strip(_FILLER)
-    phrases = find_date_phrases(stripped)
-    if len(phrases) == 1 and phrases[0].text == stripped:
-        return list(phrases)
+    prefix = _ONLY_PREFIX_RE.match(stripped)
+    if prefix is not None:
+        stripped = stripped[prefix.end() :]
+    if not stripped or not phrases:
+        return []
+    offset = body.find(stripped)
+    inside = [p for p in phrases if offset <= p.start and p.end <= offset + len(stripped) + 1]
+    if offset >= 0 and len(inside) == 1 and inside[0].text.strip(_FILLER) == stripped:
+        return inside
     return []
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -12,12 +14,26 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.worksheet._reader import WorkSheetParser
+
+from bot.domain.safety import clean_text
 
 Cell = str | date
 HeaderScore = Callable[[Sequence[str]], int]
 
 HEADER_SEARCH_ROWS = 20
 _NUMBER_TYPES = (int, float)
+
+# A plan is a few hundred rows; these bounds are far above any real one and keep a damaged or
+# hostile file from costing gigabytes. The sheet's own <dimension> is never trusted.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_COLUMNS = 200
+MAX_ROWS = 200_000
+
+# What our CSV export puts before a cell a spreadsheet would run as a formula (see writer.py).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_GUARD = "'"
+_READ_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -46,14 +62,74 @@ class TableError(Exception):
     """The file as a whole cannot be read as a table."""
 
 
+class TooLargeError(TableError):
+    """Beyond the bounds: said at once, not taken for "no header here"."""
+
+
 def read_table(path: Path, score: HeaderScore) -> Table:
     """Dispatch on extension so a mislabelled file gets a clear message, not a crash."""
     suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise TableError(
+            f"cannot read '{suffix or path.name}' files: save the plan as .csv or .xlsx"
+        )
+    data = read_plan_bytes(path)
     if suffix == ".csv":
-        return _table(path.name, _csv_rows(path), score)
-    if suffix == ".xlsx":
-        return _xlsx_table(path, score)
-    raise TableError(f"cannot read '{suffix or path.name}' files: save the plan as .csv or .xlsx")
+        return _table(path.name, _csv_rows(data), score)
+    return _xlsx_table(data, score, path.name)
+
+
+def read_plan_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The whole file, if it is a regular file of at most `limit` bytes.
+
+    Checked with stat before opening, so a FIFO or a device never blocks the import, then again
+    on the open file (opened non-blocking, read no further than the limit) in case it changed.
+    """
+    _check_regular(path.stat(), limit)
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        _check_regular(os.fstat(handle.fileno()), limit)
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := handle.read(_READ_CHUNK):  # not read(limit): that allocates 50 MB at once
+            size += len(chunk)
+            if size > limit:
+                raise TooLargeError(_too_big(limit))
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _check_regular(info: os.stat_result, limit: int) -> None:
+    mode = info.st_mode
+    if stat.S_ISDIR(mode):
+        raise TableError("this is a folder, not a plan file")
+    if not stat.S_ISREG(mode):
+        kind = "a pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device or socket"
+        raise TableError(f"this is {kind}, not a plan file: save the plan as a .csv or .xlsx file")
+    if info.st_size > limit:
+        raise TooLargeError(_too_big(limit))
+
+
+def _too_big(limit: int) -> str:
+    return f"the file is larger than {limit // (1024 * 1024)} MB: no plan is that big"
+
+
+def would_run(text: str) -> bool:
+    """A formula to a spreadsheet, or one behind apostrophes (which our guard would add to)."""
+    first = text.lstrip(FORMULA_GUARD)[:1]
+    return bool(first) and first in FORMULA_STARTS
+
+
+def unguard(text: str) -> str:
+    """Our export's leading apostrophe comes off again, only where it was ours."""
+    if text.startswith(FORMULA_GUARD) and would_run(text):
+        return text[1:]
+    return text
+
+
+def _cell_text(text: str) -> str:
+    """Every cell as stored: invisible characters gone, our formula guard removed."""
+    return clean_text(unguard(text))
 
 
 def cell_value(value: object) -> Cell:
@@ -72,7 +148,7 @@ def cell_value(value: object) -> Cell:
         return repr(value)
     if isinstance(value, time):
         return value.strftime("%H:%M")
-    return str(value)
+    return _cell_text(str(value))
 
 
 def _table(name: str, rows: Iterable[tuple[Cell, ...]], score: HeaderScore) -> Table:
@@ -103,13 +179,40 @@ def _header_text(cell: Cell) -> str:
     return cell if isinstance(cell, str) else cell.isoformat()
 
 
-def _csv_rows(path: Path) -> list[tuple[Cell, ...]]:
+def _csv_rows(data: bytes) -> list[tuple[Cell, ...]]:
     """Whole file first, so a broken CSV fails before any row is used."""
-    text = _decode(path.read_bytes())
+    text = _decode(data)
+    rows: list[tuple[Cell, ...]] = []
     try:
-        return [tuple(row) for row in csv.reader(io.StringIO(text, newline=""))]
+        for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            cells = _trimmed(row)
+            if cells and number > MAX_ROWS:
+                raise TooLargeError(_too_many_rows())
+            if len(cells) > MAX_COLUMNS:
+                raise TooLargeError(_too_many_columns(number))
+            rows.append(tuple(_cell_text(cell) for cell in cells))
     except csv.Error as error:
         raise TableError(f"not a readable CSV file ({error})") from error
+    return rows
+
+
+def _trimmed(row: list[str]) -> list[str]:
+    """Trailing empty cells carry nothing (a spreadsheet pads rows with them)."""
+    end = len(row)
+    while end and not row[end - 1].strip():
+        end -= 1
+    return row[:end]
+
+
+def _too_many_rows() -> str:
+    return f"the plan has more than {MAX_ROWS:,} rows: no plan is that long"
+
+
+def _too_many_columns(row: int) -> str:
+    return (
+        f"row {row} has cells beyond column {MAX_COLUMNS}: delete the stray cells far to the "
+        "right, or save only the plan's columns"
+    )
 
 
 def _decode(data: bytes) -> str:
@@ -126,16 +229,16 @@ def _decode(data: bytes) -> str:
     raise TableError("cannot decode the file as text: save it as CSV UTF-8")
 
 
-def _xlsx_table(path: Path, score: HeaderScore) -> Table:
+def _xlsx_table(data: bytes, score: HeaderScore, name: str) -> Table:
     """First worksheet whose top rows hold a header; the rest are notes, charts or lookups."""
-    if path.stat().st_size == 0:
+    if not data:
         raise TableError("the file is empty")
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds of error on a damaged file
         raise TableError(f"not a readable .xlsx workbook ({type(error).__name__})") from error
     try:
-        return _first_table(path.name, workbook.worksheets, score)
+        return _first_table(name, workbook.worksheets, score)
     except TableError:
         raise
     except Exception as error:  # read-only sheets parse lazily, so damage shows up here too
@@ -148,6 +251,8 @@ def _first_table(name: str, sheets: Sequence[Any], score: HeaderScore) -> Table:
     for sheet in sheets:
         try:
             return _table(name, _sheet_rows(sheet), score)
+        except TooLargeError as error:
+            raise TooLargeError(f"worksheet '{sheet.title}': {error}") from error
         except TableError:
             continue
     raise TableError(
@@ -157,5 +262,42 @@ def _first_table(name: str, sheets: Sequence[Any], score: HeaderScore) -> Table:
 
 
 def _sheet_rows(sheet: Any) -> Iterator[tuple[Cell, ...]]:
-    for values in sheet.iter_rows(min_row=1, values_only=True):
-        yield tuple(cell_value(value) for value in values)
+    """Only the cells the sheet really holds, up to MAX_COLUMNS by MAX_ROWS.
+
+    openpyxl's iter_rows pads every row to the width the sheet's <dimension> claims, and every
+    gap to its height: a stray cell (or a crafted dimension) at XFD1048576 means 16,384 cells
+    a row for a million rows. The sheet's own parser yields just the cells that are there.
+    """
+    expected = 1
+    for number, cells in _parsed_rows(sheet):
+        values = {cell["column"]: cell["value"] for cell in cells if _has_value(cell["value"])}
+        if not values:
+            continue
+        if number > MAX_ROWS:
+            raise TooLargeError(_too_many_rows())
+        width = max(values)
+        if width > MAX_COLUMNS:
+            raise TooLargeError(_too_many_columns(number))
+        for _ in range(expected, number):  # rows with nothing in them keep the numbering
+            yield ()
+        expected = number + 1
+        yield tuple(cell_value(values.get(column)) for column in range(1, width + 1))
+
+
+def _parsed_rows(sheet: Any) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """(row number, the cells present) as openpyxl's read-only worksheet parses them."""
+    workbook = sheet.parent
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=workbook.data_only,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        yield from parser.parse()
+
+
+def _has_value(value: object) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())

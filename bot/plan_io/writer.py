@@ -6,7 +6,7 @@ import csv
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -18,6 +18,7 @@ from bot.domain.workdays import WorkingCalendar
 from bot.plan_io.milestones import format_milestone
 from bot.plan_io.owners import format_owner
 from bot.plan_io.rows import ActionRow
+from bot.plan_io.tabular import FORMULA_GUARD, would_run
 
 EXPORT_COLUMNS: tuple[str, ...] = (
     "Workstream Ref",
@@ -39,16 +40,25 @@ _WIDTHS = (10, 30, 30, 8, 50, 50, 40, 35, 18, 12, 60, 60)
 def write_csv(
     rows: Sequence[ActionRow], out: TextIO, *, calendar: WorkingCalendar | None = None
 ) -> None:
-    """CSV for anyone's spreadsheet; `out` should be opened with newline=''."""
+    """CSV for anyone's spreadsheet; `out` should be opened with newline=''.
+
+    A cell a spreadsheet would run as a formula gets a leading apostrophe; the reader takes it
+    off again, so an export read back changes nothing.
+    """
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     calendar = calendar or WorkingCalendar()
     for row in rows:
-        writer.writerow(export_cells(row, calendar=calendar))
+        writer.writerow([guard_formula(cell) for cell in export_cells(row, calendar=calendar)])
+
+
+def guard_formula(text: str) -> str:
+    """'=SUM(A1)' → "'=SUM(A1)"; text the reader would unguard is guarded too, so it survives."""
+    return FORMULA_GUARD + text if would_run(text) else text
 
 
 def write_xlsx(
-    rows: Sequence[ActionRow], path: Path, *, calendar: WorkingCalendar | None = None
+    rows: Sequence[ActionRow], path: Path | BinaryIO, *, calendar: WorkingCalendar | None = None
 ) -> None:
     """Every cell is written as text, so refs like 2.10 and '=' in an update survive."""
     workbook = openpyxl.Workbook()

@@ -67,7 +67,7 @@ def snooze_field(person_id: int) -> str:
 
 def _owner_link(session: Session, action: Action, field: str) -> ActionOwner:
     person_id = int(field.removeprefix(SNOOZE_PREFIX))
-    link = session.get(ActionOwner, (action.id, person_id))
+    link = session.get(ActionOwner, (action.id, person_id), populate_existing=True)
     if link is None:
         raise UnknownFieldError(field)
     return link

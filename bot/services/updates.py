@@ -11,11 +11,18 @@ from bot.domain.plan import FieldChange
 from bot.domain.replies import Notice, NoticeKind, UpdateRecorded, UpdateUndone
 from bot.domain.updates import ParsedUpdate, resolve_shift
 from bot.domain.workdays import WorkingCalendar
-from bot.services.fields import DONE, milestone_field, read_field, snooze_field, write_field
+from bot.services.fields import (
+    DONE,
+    UnknownFieldError,
+    milestone_field,
+    read_field,
+    snooze_field,
+    write_field,
+)
 from storage import history
 from storage.boards import ADMIN, CHAIR, has_role
 from storage.models import Action, Board
-from storage.plan import milestones_of, owner_ids
+from storage.plan import lock_action, milestones_of, owner_ids
 
 MIN_UPDATE_WORDS = 2
 
@@ -53,7 +60,12 @@ def apply_update(
     calendar: WorkingCalendar,
     chosen_date: date | None = None,
 ) -> UpdateRecorded | Notice:
-    """Compute before → after for every field the message touches, then write them at once."""
+    """Compute before → after for every field the message touches, then write them at once.
+
+    The action is locked first, so "before" is what is there and no other change slips in
+    between reading it and writing (the caller may lock it earlier; once is enough).
+    """
+    _lock(session, action)
     wanted = _wanted_values(session, action, parsed, today, calendar, chosen_date)
     if isinstance(wanted, Notice):
         return wanted
@@ -133,6 +145,7 @@ def snooze(
     now: datetime,
 ) -> UpdateRecorded | Notice:
     """Reminders to this owner about this action wait until `until`; the history says so."""
+    _lock(session, action)
     assert action.id is not None
     if actor.person_id not in owner_ids(session, action.id):
         return Notice(
@@ -158,23 +171,29 @@ def snooze(
 def undo(
     session: Session, *, update_id: int, actor: Actor, board: Board, action: Action, now: datetime
 ) -> UpdateUndone | Notice:
-    """Put back the values an update replaced, as a new history entry that says so."""
+    """Put back the values an update replaced, as a new history entry that says so.
+
+    Under the action's lock, and only while the update is still the last word on the action:
+    if anything has changed it since, the undo is refused rather than erase that change.
+    """
+    _lock(session, action)
     original = history.get_update(session, update_id)
     if original is None or original.undone_at is not None:
         return Notice(NoticeKind.INFO, "That update has already been undone.")
+    if original.action_id != action.id:
+        return Notice(NoticeKind.INFO, "That update is not about this action.")
     if original.person_id != actor.person_id and not has_role(
         session, action.board_id, actor.person_id, (CHAIR, ADMIN)
     ):
         return Notice(NoticeKind.REFUSED, "Only the person who made an update can undo it.")
-    if history.later_updates_exist(session, original):
+    written = history.changes_of(session, update_id)
+    if history.later_updates_exist(session, original) or not _still_holds(session, action, written):
         return Notice(
             NoticeKind.REFUSED,
             f"{action.ref} has been updated again since, so I won't undo the earlier change. "
             "Send the values you want instead.",
         )
-    restored = [
-        FieldChange(c.field, c.after, c.before) for c in history.changes_of(session, update_id)
-    ]
+    restored = [FieldChange(c.field, c.after, c.before) for c in written]
     for change in restored:
         write_field(session, action, change.field, change.after, now=now)
     assert action.id is not None
@@ -190,4 +209,21 @@ def undo(
         undoes_id=original.id,
     )
     original.undone_at = now
+    session.add(original)
+    session.flush()
     return UpdateUndone(board.name, action.ref, action.title, tuple(restored))
+
+
+def _still_holds(session: Session, action: Action, written: tuple[FieldChange, ...]) -> bool:
+    """Every field the update wrote still says what it wrote (a vanished one does not)."""
+    try:
+        return all(read_field(session, action, c.field) == c.after for c in written)
+    except UnknownFieldError:
+        return False
+
+
+def _lock(session: Session, action: Action) -> None:
+    """Lock the action and read it afresh (PostgreSQL refreshes `action` in place)."""
+    assert action.id is not None
+    if lock_action(session, action.id) is None:
+        raise LookupError(f"action {action.id} is no longer in the plan")

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.exc import OperationalError
 
 from bot.app import Services
 from bot.domain.replies import Reply
@@ -19,6 +20,10 @@ from schedules.scheduler import build_scheduler
 from storage.boards import board_by_name, list_boards
 from storage.models import Board, Person
 from storage.people import find_person
+
+DATABASE_BUSY = (
+    "The plan's database is busy or unreachable, so nothing was changed. Please send that again."
+)
 
 COMMANDS = (
     "/rag [query] — the board at a glance (/rag red, /rag 1.1, /rag overdue, /rag @name)",
@@ -170,9 +175,14 @@ class ConsoleSession:
         )
 
     def _chat(self, text: str) -> None:
-        replies: list[Reply] = self.services.chat.on_message(
-            IncomingMessage(self.conversation(), text)
-        )
+        try:
+            replies: list[Reply] = self.services.chat.on_message(
+                IncomingMessage(self.conversation(), text)
+            )
+        except OperationalError:
+            # Rolled back whole: nothing was changed, and the same line can simply be sent again.
+            self.say(DATABASE_BUSY)
+            return
         for reply in replies:
             self.say(rendered(reply))
 

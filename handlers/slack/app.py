@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from collections.abc import Sequence
-from concurrent.futures import Executor
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
@@ -24,6 +22,14 @@ from handlers.slack import interactive
 from handlers.slack.app_home import HomeTab
 from handlers.slack.blocks import fallback_text, render_blocks, render_pages
 from handlers.slack.members import ChannelMembers
+from handlers.slack.payloads import (
+    BadPayload,
+    MessageEvent,
+    ResponseHosts,
+    SlashCommand,
+    refused,
+)
+from handlers.slack.replay import FAILURES, is_redelivery
 from handlers.taps import TapHandlers
 
 log = logging.getLogger(__name__)
@@ -46,15 +52,19 @@ def make_client(settings: Settings) -> WebClient:
     return client
 
 
-def build_slack_app(
-    services: Services, *, client: WebClient | None = None, executor: Executor | None = None
-) -> App:
-    """Bolt acks first and runs listeners in a thread after (process_before_response=False)."""
+def build_slack_app(services: Services, *, client: WebClient | None = None) -> App:
+    """Bolt as the router for requests the edge has verified and stored (handlers/slack/edge.py).
+
+    The inbox worker dispatches each stored request here and the listener runs to the end in
+    its thread (process_before_response), so a finished dispatch means applied and answered.
+    Bolt's own signature check is off: nothing reaches this app but what the edge verified.
+    """
     secret = services.settings.slack_signing_secret
     app = App(
         client=client or make_client(services.settings),
         signing_secret=secret.get_secret_value() if secret else "",
-        listener_executor=executor,
+        request_verification_enabled=False,
+        process_before_response=True,
         name="actionbot",
     )
     homes = HomeHandler(
@@ -72,7 +82,9 @@ def build_slack_app(
     app.event("message")(listeners.message)
     app.event("app_mention")(listeners.mention)
     app.event("app_home_opened")(home.opened)
-    interactive.register(app, taps, home.refresh, admin)
+    interactive.register(
+        app, taps, home.refresh, admin, interactive.Edges.from_settings(services.settings)
+    )
     app.error(on_error)
     return app
 
@@ -94,7 +106,7 @@ def strip_leading_mention(text: str) -> str:
 
 
 class SlackListeners:
-    """Thin: translate Slack's payload, call the core, post what it returns."""
+    """Thin: read Slack's payload into its typed shape, call the core, post what it returns."""
 
     def __init__(
         self, services: Services, home: HomeTab, admin: interactive.AdminListeners
@@ -103,74 +115,82 @@ class SlackListeners:
         self.home = home
         self.admin = admin
         self.members = ChannelMembers()
+        self.hosts = ResponseHosts.for_api(services.settings.slack_api_url)
 
-    def rag(self, ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        """Ack within Slack's 3 seconds, then answer privately via the response_url."""
+    def rag(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """Ack within Slack's 3 seconds, then answer privately via the (checked) response_url."""
         ack()
-        text = command.get("text") or ""
+        try:
+            command = SlashCommand.parse(body, hosts=self.hosts)
+        except BadPayload as failure:
+            interactive.stale_button(self.hosts, body, failure)
+            return
+        text = command.text
         if text.strip().casefold() == ADMIN_WORD:
-            if not self.admin.open(client, command["user_id"], command["trigger_id"]):
-                respond(text=NOT_AN_ADMIN, response_type="ephemeral")
+            if not self.admin.open(client, command.user_id, command.trigger_id):
+                interactive.ephemeral(command.response_url, NOT_AN_ADMIN)
             return
         conversation = Conversation(
-            platform=PLATFORM,
-            user_id=command["user_id"],
-            channel=command["channel_id"],
-            is_direct=False,
+            platform=PLATFORM, user_id=command.user_id, channel=command.channel_id, is_direct=False
         )
         request = RagRequest(
             conversation,
             text,
             mentioned_user_ids=mentioned_user_ids(text),
-            in_channel=self.members.checker(client, command["user_id"]),
+            in_channel=self.members.checker(client, command.user_id),
         )
         answer = self.services.rag.answer(request)
         text = fallback_text(answer)
         for number, blocks in enumerate(render_pages(answer)):
             shown = text if number == 0 else "(continued)"
-            respond(text=shown, blocks=blocks, response_type="ephemeral")
+            interactive.ephemeral(command.response_url, shown, blocks)
 
-    def message(self, event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
+    def message(self, body: dict[str, Any], client: WebClient) -> None:
         """Direct messages only (channels reach us as mentions); people's words only."""
-        if event.get("channel_type") != "im" or not _from_a_person(event):
+        event = _event(body)
+        if event is None or event.channel_type != "im" or not _from_a_person(event):
             return
-        thread = event.get("thread_ts")
+        assert event.user is not None  # _from_a_person
         conversation = Conversation(
             platform=PLATFORM,
-            user_id=event["user"],
-            channel=event["channel"],
-            thread=thread,
+            user_id=event.user,
+            channel=event.channel,
+            thread=event.thread_ts,
             is_direct=True,
         )
         # A top-level DM is answered in line, so the person's next line continues the talk.
-        text = strip_leading_mention(event.get("text") or "")
-        self._handle(client, conversation, text, body, reply_thread=thread)
+        text = strip_leading_mention(event.text)
+        self._handle(client, conversation, text, event, reply_thread=event.thread_ts)
 
-    def mention(self, event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
+    def mention(self, body: dict[str, Any], client: WebClient) -> None:
         """`@actionbot 2.3 amber - …` in a channel, answered in a thread there."""
-        if not _from_a_person(event) or _is_direct(event):
+        event = _event(body)
+        if event is None or not _from_a_person(event) or _is_direct(event):
             return  # in a DM Slack also sends the message event, which is handled
-        thread = event.get("thread_ts") or event["ts"]
+        assert event.user is not None  # _from_a_person
+        thread = event.thread_ts or event.ts
         conversation = Conversation(
             platform=PLATFORM,
-            user_id=event["user"],
-            channel=event["channel"],
+            user_id=event.user,
+            channel=event.channel,
             thread=thread,
             is_direct=False,
         )
-        text = strip_leading_mention(event.get("text") or "")
-        self._handle(client, conversation, text, body, reply_thread=thread)
+        text = strip_leading_mention(event.text)
+        self._handle(client, conversation, text, event, reply_thread=thread)
 
     def _handle(
         self,
         client: WebClient,
         conversation: Conversation,
         text: str,
-        body: dict[str, Any],
+        event: MessageEvent,
         *,
         reply_thread: str | None,
     ) -> None:
-        message = IncomingMessage(conversation, text, event_id=body.get("event_id"))
+        message = IncomingMessage(
+            conversation, text, event_id=event.event_id, redelivered=is_redelivery()
+        )
         replies = self.services.chat.on_message(message)
         _post_all(client, conversation.channel, replies, thread=reply_thread)
         if interactive.changed(replies):
@@ -179,16 +199,21 @@ class SlackListeners:
             self.home.refresh(client, conversation.user_id, replies)
 
 
-def _is_direct(event: dict[str, Any]) -> bool:
-    return event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D")
+def _event(body: dict[str, Any]) -> MessageEvent | None:
+    """The event, or None (logged once) when it isn't shaped as Slack documents."""
+    try:
+        return MessageEvent.parse(body)
+    except BadPayload as failure:
+        refused("event", failure)
+        return None
 
 
-def _from_a_person(event: dict[str, Any]) -> bool:
-    return (
-        event.get("subtype") in _PEOPLE_SUBTYPES
-        and not event.get("bot_id")
-        and bool(event.get("user"))
-    )
+def _is_direct(event: MessageEvent) -> bool:
+    return event.channel_type == "im" or event.channel.startswith("D")
+
+
+def _from_a_person(event: MessageEvent) -> bool:
+    return event.subtype in _PEOPLE_SUBTYPES and not event.bot_id and bool(event.user)
 
 
 def _post_all(
@@ -203,11 +228,15 @@ def _post_all(
         )
 
 
-def on_error(error: Exception, body: dict[str, Any], respond: Respond) -> None:
-    """Unknown failures are logged with an id the person can quote; nothing is half-done."""
-    error_id = uuid.uuid4().hex[:8]
-    kind = body.get("command") or body.get("event", {}).get("type") or body.get("type")
-    log.error("slack %s failed (error %s)", kind, error_id, exc_info=error)
-    if body.get("response_url"):
-        text = f"Sorry, something went wrong and nothing was changed (error {error_id})."
-        respond(text=text, response_type="ephemeral")
+def on_error(error: Exception, body: dict[str, Any], context: BoltContext) -> None:
+    """A failed listener leaves its error for the inbox worker, which retries or gives up.
+
+    Nothing is posted from here: the worker tells the person once, when it gives up.
+    """
+    failures = context.get(FAILURES)
+    kind = body.get("command") or (body.get("event") or {}).get("type") or body.get("type")
+    if isinstance(failures, list):
+        failures.append(error)
+        log.warning("slack %s failed: %s: %s", kind, type(error).__name__, error)
+        return
+    log.error("slack %s failed outside the inbox", kind, exc_info=error)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 
+from bot.config import Settings
 from bot.domain.rag import Rag
-from bot.domain.replies import PlanChanged, Reply, UpdateRecorded, UpdateUndone
+from bot.domain.replies import Notice, PlanChanged, Reply, UpdateRecorded, UpdateUndone
 from handlers.conversation import Conversation
 from handlers.slack.blocks import (
     OPEN_ADMIN,
@@ -32,15 +36,30 @@ from handlers.slack.modals import (
     UPDATE_FORM,
     FormOrigin,
     admin_form,
+    form_key,
     read_admin_form,
     read_form,
     update_form,
 )
+from handlers.slack.payloads import (
+    STALE_BUTTON,
+    STALE_FORM,
+    BadPayload,
+    ButtonPress,
+    ResponseHosts,
+    ViewSubmission,
+    refused,
+)
+from handlers.slack.replay import is_redelivery
 from handlers.taps import Tap, TapHandlers
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
 EMPTY_FORM = "Choose a RAG, pick a date or write an update — or press Cancel."
+ADMIN_STALE = "This form is out of date or wasn't one of mine — nothing was changed."
+# The RAGs the reminder's buttons offer (blocks.py); any other suffix is not one of ours.
+TAP_RAGS = (Rag.GREEN, Rag.AMBER, Rag.RED, Rag.COMPLETE)
+EVENT_KEY_CHARS = 128  # the conversations table's event_id column
 
 
 # Redraws the Home of everyone a change touches (the person, owners, chairs).
@@ -48,9 +67,30 @@ Refresh = Callable[[WebClient, str, Sequence[object]], None]
 Administers = Callable[[str], tuple[str, ...]]
 
 
-def register(app: App, taps: TapHandlers, refresh: Refresh, admin: AdminListeners) -> None:
+@dataclass(frozen=True)
+class Edges:
+    """What the listeners check payloads with: the form metadata key and Slack's hosts."""
+
+    form_key: bytes
+    hosts: ResponseHosts
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Edges:
+        secret = settings.slack_signing_secret
+        key = form_key(secret.get_secret_value() if secret else None)
+        return cls(key, ResponseHosts.for_api(settings.slack_api_url))
+
+
+def register(
+    app: App,
+    taps: TapHandlers,
+    refresh: Refresh,
+    admin: AdminListeners,
+    edges: Edges,
+) -> None:
     """Routes presses by the action_ids blocks.py gives the buttons."""
-    listeners = TapListeners(taps, refresh)
+    admin.edges = edges
+    listeners = TapListeners(taps, refresh, edges)
     app.action(OPEN_ADMIN)(admin.open_from_home)
     app.view(ADMIN_FORM)(admin.submit)
     app.action(re.compile(f"^{TAP_RAG}"))(listeners.rag)
@@ -61,54 +101,86 @@ def register(app: App, taps: TapHandlers, refresh: Refresh, admin: AdminListener
 
 
 class TapListeners:
-    """Thin: ack at once, call the core, post what it says, and settle the pressed message."""
+    """Thin: ack at once, read the typed payload, call the core, post what it says, and
+    settle the pressed message. A payload that isn't one of ours changes nothing."""
 
-    def __init__(self, taps: TapHandlers, refresh: Refresh) -> None:
+    def __init__(self, taps: TapHandlers, refresh: Refresh, edges: Edges) -> None:
         self.taps = taps
         self.refresh = refresh
+        self.edges = edges
 
     def rag(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        pressed = body["actions"][0]
-        rag = Rag(pressed["action_id"].removeprefix(TAP_RAG))
-        replies = self.taps.set_rag(_tap(body), int(pressed["value"]), rag)
-        self._answer(client, body, replies)
+        try:
+            press = ButtonPress.parse(body, hosts=self.edges.hosts)
+            action_id, rag = press.number, press.rag(TAP_RAG, TAP_RAGS)
+        except BadPayload as failure:
+            self._stale(client, body, failure)
+            return
+        self._answer(client, press, self.taps.set_rag(_tap(press), action_id, rag))
 
     def snooze(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        action_id = int(body["actions"][0]["value"])
-        self._answer(client, body, self.taps.snooze(_tap(body), action_id, days=SNOOZE_DAYS))
+        try:
+            press = ButtonPress.parse(body, hosts=self.edges.hosts)
+            action_id = press.number
+        except BadPayload as failure:
+            self._stale(client, body, failure)
+            return
+        replies = self.taps.snooze(_tap(press), action_id, days=SNOOZE_DAYS)
+        self._answer(client, press, replies)
 
     def undo(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        update_id = int(body["actions"][0]["value"])
-        self._answer(client, body, self.taps.undo(_tap(body), update_id))
+        try:
+            press = ButtonPress.parse(body, hosts=self.edges.hosts)
+            update_id = press.number
+        except BadPayload as failure:
+            self._stale(client, body, failure)
+            return
+        self._answer(client, press, self.taps.undo(_tap(press), update_id))
 
     def open_form(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        """The trigger_id lives three seconds: open the modal straight after the ack."""
-        ack()
-        pressed = body["actions"][0]
-        action = self.taps.describe(int(pressed["value"]))
-        if action is None:
-            return
-        channel, message_ts = _where(body)
-        origin = FormOrigin(action.id, channel, message_ts)
-        view = update_form(action, origin, focus_date=pressed["action_id"] == TAP_CHANGE)
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        """Only for someone who may change the action: a refusal instead of a form otherwise.
 
-    def submit_form(
-        self, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> None:
-        """An empty form is sent back with a note; otherwise it closes and the answer is posted."""
-        origin, answer = read_form(view)
+        The trigger_id lives three seconds: the modal opens straight after the check.
+        """
+        ack()
+        try:
+            press = ButtonPress.parse(body, hosts=self.edges.hosts)
+            action_id = press.number
+        except BadPayload as failure:
+            self._stale(client, body, failure)
+            return
+        found = self.taps.form_for(_conversation(press), action_id)
+        if isinstance(found, Notice):
+            _tell(client, press.response_url, press.user_id, found)
+            return
+        origin = FormOrigin(found.id, press.channel, press.message_ts, press.user_id)
+        view = update_form(
+            found, origin, focus_date=press.action_id == TAP_CHANGE, key=self.edges.form_key
+        )
+        client.views_open(trigger_id=press.trigger_id, view=view)
+
+    def submit_form(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """An empty form is sent back with a note; a forged one is refused in the modal and
+        nothing is posted; otherwise it closes and the answer is posted where it was opened."""
+        try:
+            submission = ViewSubmission.parse(body)
+            origin, answer = read_form(submission, self.edges.form_key)
+        except BadPayload as failure:
+            refused("view_submission", failure)
+            ack(response_action="errors", errors={TEXT_BLOCK: STALE_FORM})
+            return
         if answer.is_empty:
             ack(response_action="errors", errors={TEXT_BLOCK: EMPTY_FORM})
             return
         ack()
-        user = body["user"]["id"]
+        user = submission.user_id
         channel = origin.channel or user
         conversation = Conversation(PLATFORM, user, channel, origin.message_ts, _is_dm(channel))
-        tap = Tap(conversation, f"view:{view['id']}:{user}")
+        key = _event_key("view", submission.view_id, user)
+        tap = Tap(conversation, key, redelivered=is_redelivery())
         replies = self.taps.change(
             tap, origin.action_id, rag=answer.rag, new_date=answer.new_date, text=answer.text
         )
@@ -118,16 +190,17 @@ class TapListeners:
         if changed(replies):
             self.refresh(client, user, replies)
 
-    def _answer(self, client: WebClient, body: dict[str, Any], replies: list[Reply]) -> None:
+    def _answer(self, client: WebClient, press: ButtonPress, replies: list[Reply]) -> None:
         """Post the replies, settle the pressed message, and redraw the presser's Home."""
-        user = body["user"]["id"]
-        channel, message_ts = _where(body)
-        _post(client, channel or user, _thread(body), replies)
-        if channel and message_ts:
-            blocks = (body.get("message") or {}).get("blocks")
-            settle(client, channel, message_ts, blocks, replies)
+        _post(client, press.channel or press.user_id, press.thread, replies)
+        if press.channel and press.message_ts:
+            blocks = list(press.message_blocks) if press.message_blocks is not None else None
+            settle(client, press.channel, press.message_ts, blocks, replies)
         if changed(replies):
-            self.refresh(client, user, replies)
+            self.refresh(client, press.user_id, replies)
+
+    def _stale(self, client: WebClient, body: dict[str, Any], failure: BadPayload) -> None:
+        stale_button(self.edges.hosts, body, failure)
 
 
 class AdminListeners:
@@ -137,10 +210,16 @@ class AdminListeners:
         self.taps = taps
         self.refresh = refresh
         self.administers = administers
+        self.edges = Edges(form_key(None), ResponseHosts())  # register() sets the app's
 
     def open_from_home(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        self.open(client, body["user"]["id"], body["trigger_id"])
+        try:
+            press = ButtonPress.parse(body, hosts=self.edges.hosts)
+        except BadPayload as failure:
+            stale_button(self.edges.hosts, body, failure)
+            return
+        self.open(client, press.user_id, press.trigger_id)
 
     def open(self, client: WebClient, user: str, trigger_id: str) -> bool:
         """False when the person administers no board: the caller says so."""
@@ -150,49 +229,85 @@ class AdminListeners:
         client.views_open(trigger_id=trigger_id, view=admin_form(boards))
         return True
 
-    def submit(
-        self, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> None:
-        request = read_admin_form(view)
+    def submit(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        try:
+            submission = ViewSubmission.parse(body)
+            request = read_admin_form(submission)
+        except BadPayload as failure:
+            refused("view_submission", failure)
+            ack(response_action="errors", errors={"op": ADMIN_STALE})
+            return
         if request is None:
             ack(response_action="errors", errors={"op": "Choose what to do."})
             return
         ack()
-        user = body["user"]["id"]
-        tap = Tap(Conversation(PLATFORM, user, user), f"view:{view['id']}:{user}")
+        user = submission.user_id
+        key = _event_key("view", submission.view_id, user)
+        tap = Tap(Conversation(PLATFORM, user, user), key, redelivered=is_redelivery())
         replies = self.taps.administer(tap, request)
         _post(client, user, None, replies)
         if any(isinstance(r, PlanChanged) for r in replies):
             self.refresh(client, user, replies)
 
 
+def stale_button(hosts: ResponseHosts, body: object, failure: BadPayload) -> None:
+    """Logged once; the presser is told privately, but only on a response_url of Slack's."""
+    refused(_kind(body), failure)
+    url = hosts.find(body)
+    if url is not None:
+        ephemeral(url, STALE_BUTTON)
+
+
+def ephemeral(url: str, text: str, blocks: Sequence[dict[str, Any]] | None = None) -> None:
+    """A private answer on a response_url the caller has checked (ResponseHosts)."""
+    try:
+        WebhookClient(url, timeout=10).send(
+            text=text, blocks=blocks, response_type="ephemeral", replace_original=False
+        )
+    except OSError as failure:  # the person misses a note; nothing was changed anyway
+        log.warning("could not answer on the response_url: %s", type(failure).__name__)
+
+
+def _tell(client: WebClient, url: str | None, user: str, reply: Reply) -> None:
+    """A refusal shown only to the presser: ephemerally, or in their DM from the App Home."""
+    if url is not None:
+        ephemeral(url, fallback_text(reply), render_blocks(reply))
+        return
+    _post(client, user, None, [reply])
+
+
+def _kind(body: object) -> str:
+    kind = body.get("type") if isinstance(body, dict) else None
+    return kind if isinstance(kind, str) and len(kind) <= 32 else "request"
+
+
 def changed(replies: list[Reply]) -> bool:
     return any(isinstance(r, UpdateRecorded | UpdateUndone) for r in replies)
 
 
-def _tap(body: dict[str, Any]) -> Tap:
+def _tap(press: ButtonPress) -> Tap:
     """One press per button per message: a retry or a second tap has the same key."""
-    user = body["user"]["id"]
-    channel, message_ts = _where(body)
-    pressed = body["actions"][0]
-    surface = message_ts or body.get("view", {}).get("hash") or pressed["action_ts"]
-    key = f"{surface}:{user}:{pressed['action_id']}:{pressed.get('value', '')}"
-    thread = _thread(body)
-    conversation = Conversation(PLATFORM, user, channel or user, thread, _is_dm(channel or "D"))
-    return Tap(conversation, key)
+    surface = press.message_ts or press.view_hash or press.action_ts
+    return Tap(
+        _conversation(press),
+        _event_key(surface, press.user_id, press.action_id, str(press.number)),
+        redelivered=is_redelivery(),
+    )
 
 
-def _where(body: dict[str, Any]) -> tuple[str | None, str | None]:
-    """The channel and message the button sat on (none for the App Home)."""
-    channel = (body.get("channel") or {}).get("id")
-    message = body.get("message") or {}
-    return channel, message.get("ts")
+def _conversation(press: ButtonPress) -> Conversation:
+    channel = press.channel or press.user_id
+    return Conversation(
+        PLATFORM, press.user_id, channel, press.thread, _is_dm(press.channel or "D")
+    )
 
 
-def _thread(body: dict[str, Any]) -> str | None:
-    """Answers go in the reminder's thread, where typed replies are answered too."""
-    message = body.get("message") or {}
-    return message.get("thread_ts") or message.get("ts")
+def _event_key(*parts: str) -> str:
+    """The parts joined; hashed when that would overflow the column (long ids, long hashes)."""
+    key = ":".join(parts)
+    if len(key) <= EVENT_KEY_CHARS:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def _is_dm(channel: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from contextvars import ContextVar
 from typing import Any
 from urllib.error import URLError
 from urllib.parse import parse_qs
@@ -24,6 +25,15 @@ from schedules.inbox import Attempt, Outcome
 from storage.inbox import Delivery
 
 log = logging.getLogger(__name__)
+
+# Set around each dispatch: listeners run in this same thread (process_before_response), and
+# pass it to the core, which answers a redelivered request again instead of applying it twice.
+_redelivery: ContextVar[bool] = ContextVar("redelivery", default=False)
+
+
+def is_redelivery() -> bool:
+    return _redelivery.get()
+
 
 FAILURES = "inbox_failures"
 REDELIVERED = "redelivered"
@@ -56,7 +66,11 @@ class BoltReplay:
                 headers={"content-type": [delivery.content_type]},
                 context={FAILURES: failures, REDELIVERED: redelivered},
             )
-            response = self.app.dispatch(request)
+            token = _redelivery.set(redelivered)
+            try:
+                response = self.app.dispatch(request)
+            finally:
+                _redelivery.reset(token)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as unreadable:
             # Bolt itself could not read the payload: malformed, however it was signed.
             return Attempt(Outcome.REFUSED, f"unreadable payload ({type(unreadable).__name__})")

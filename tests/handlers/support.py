@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -21,20 +22,28 @@ LONDON = ZoneInfo("Europe/London")
 
 @dataclass
 class RecordingNotifier:
-    """The transcript side of the chat port: what would have been sent, and where."""
+    """The transcript side of the chat port: what would have been sent, and where.
+
+    The dispatcher sends from several threads at once (SEND_WORKERS), so numbering a message
+    and recording it happen under one lock: no two messages get the same ref. Subclasses that
+    check-then-send hold `lock` (re-entrant) around both.
+    """
 
     platform: str = "console"
     sent: list[tuple[str, object, Sent]] = field(default_factory=list)
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     def send_direct(self, person: PersonRef, content: object, *, key: str | None = None) -> Sent:
-        sent = Sent(channel=f"dm:{person.name}", message_ref=str(len(self.sent) + 1))
-        self.sent.append((person.name, content, sent))
-        return sent
+        with self.lock:
+            sent = Sent(channel=f"dm:{person.name}", message_ref=str(len(self.sent) + 1))
+            self.sent.append((person.name, content, sent))
+            return sent
 
     def post_to_channel(self, channel: str, content: object, *, key: str | None = None) -> Sent:
-        sent = Sent(channel=channel or "channel", message_ref=str(len(self.sent) + 1))
-        self.sent.append((channel, content, sent))
-        return sent
+        with self.lock:
+            sent = Sent(channel=channel or "channel", message_ref=str(len(self.sent) + 1))
+            self.sent.append((channel, content, sent))
+            return sent
 
 
 def say(

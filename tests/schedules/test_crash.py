@@ -16,7 +16,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,9 +29,11 @@ from storage.db import Database
 from storage.models import Action, Board, Notification, Person
 from storage.people import link_chat_id
 from tests.slack.fake_slack import FakeSlack
+from tests.waiting import wait_until
 
 BOARD_CHANNEL = "C0BOARD"
 HOLD = 0.15  # seconds the stand-in keeps each message before answering
+CLAIM_STALE = timedelta(seconds=1)  # CLAIM_STALE_SECONDS below
 
 
 class SlowSlack(FakeSlack):
@@ -92,13 +94,34 @@ def _start(db_url: str, slack: FakeSlack) -> subprocess.Popen[bytes]:
         "SLACK_BOT_TOKEN": "xoxb-crash-test",
         "SLACK_SIGNING_SECRET": "crash-test-secret",
         "SLACK_API_URL": slack.url + "/api/",
-        "CLAIM_STALE_SECONDS": "1",
+        "CLAIM_STALE_SECONDS": str(int(CLAIM_STALE.total_seconds())),
         "SEND_WORKERS": "1",
         "LOG_LEVEL": "ERROR",
     }
     env.pop("SLACK_APP_TOKEN", None)
     command = [sys.executable, "-c", "from bot.cli import main; main()", "remind"]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _claims_stale(db_url: str) -> bool:
+    """Every claim the killed process left unfinished is old enough for a restart to take over."""
+    db = Database.connect(db_url)
+    try:
+        with db.session(commit=False) as session:
+            statement = select(Notification.claimed_at).where(Notification.status == "claimed")
+            claimed = list(session.exec(statement).all())
+    finally:
+        db.dispose()
+    cutoff = datetime.now(UTC) - CLAIM_STALE - timedelta(milliseconds=100)
+    return all(_utc(at) <= cutoff for at in claimed)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _wait_for_stale_claims(db_url: str) -> None:
+    wait_until(lambda: _claims_stale(db_url), timeout=30, message="the dead process's claims")
 
 
 def _kill_when(process: subprocess.Popen[bytes], ready: Any, timeout: float = 60) -> None:
@@ -122,11 +145,11 @@ def test_sigkill_mid_batch_and_mid_digest_loses_nothing_and_doubles_nothing(
     _kill_when(first, lambda: len(slack.posted_keys()) >= 12)  # mid-way through reminders
     killed_after = len(slack.posted_keys())
 
-    time.sleep(1.2)  # the dead process's claims go stale
+    _wait_for_stale_claims(db_url)  # the dead process's claims go stale
     second = _start(db_url, slack)
     _kill_when(second, lambda: slack.channel_posts(BOARD_CHANNEL) >= 1)  # during the digest
 
-    time.sleep(1.2)
+    _wait_for_stale_claims(db_url)
     third = _start(db_url, slack)
     assert third.wait(timeout=120) == 0, third.stderr.read() if third.stderr else ""
 

@@ -27,9 +27,10 @@ class FlakyNotifier(RecordingNotifier):
         self.fail_after = fail_after
 
     def send_direct(self, person, content, *, key=None):  # type: ignore[no-untyped-def]
-        if len(self.sent) >= self.fail_after:
-            raise ConnectionError("network went away")
-        return super().send_direct(person, content, key=key)
+        with self.lock:  # sends run in parallel: count and send as one step, or a 4th slips in
+            if len(self.sent) >= self.fail_after:
+                raise ConnectionError("network went away")
+            return super().send_direct(person, content, key=key)
 
 
 def _reminders(notifier: RecordingNotifier) -> list[tuple[str, ReminderMessage]]:
@@ -130,14 +131,16 @@ class KeyedNotifier(RecordingNotifier):
         self.keys: list[str | None] = []
 
     def send_direct(self, person, content, *, key=None):  # type: ignore[no-untyped-def]
-        sent = super().send_direct(person, content, key=key)
-        self.keys.append(key)
-        if key:
-            self.by_key[key] = sent
-        return sent
+        with self.lock:
+            sent = super().send_direct(person, content, key=key)
+            self.keys.append(key)
+            if key:
+                self.by_key[key] = sent
+            return sent
 
     def find_sent(self, key, *, person=None, channel=None):  # type: ignore[no-untyped-def]
-        return self.by_key.get(key)
+        with self.lock:
+            return self.by_key.get(key)
 
 
 def test_a_message_that_went_out_before_a_crash_is_not_sent_again(services: Services) -> None:

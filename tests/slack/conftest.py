@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from bot.app import Services, build_services
 from bot.clock import ManualClock
@@ -18,10 +18,11 @@ from bot.sample import SAMPLE_BOARDS, load_sample_board
 from handlers.slack.app import make_client
 from handlers.slack.server import EVENTS_PATH, start_in_thread
 from storage.db import Database
-from storage.models import Action, ActionUpdate, Board, Person
+from storage.models import Action, ActionUpdate, Board, InboxEntry, Person
 from storage.people import link_chat_id
 from tests.postgres_support import copy_database
 from tests.slack.fake_slack import FakeSlack, SlackSender
+from tests.waiting import wait_until
 
 SIGNING_SECRET = "test-secret"
 WORCESTERSHIRE = SAMPLE_BOARDS[1]
@@ -32,6 +33,7 @@ SALLY = "U0SCLEWES"  # owns only 4.5, "Children in Care Council" (red)
 CHAIR = "U0NRICHARD"  # Nigel Richardson, the independent chair
 LINKS = {"Vel Kenny": VEL, "Sally Clewes": SALLY, "Nigel Richardson": CHAIR}
 SEEDED_AT = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # tests/conftest.py's clock
+SETTLE_SECONDS = 30.0  # an entry retried to the end takes ~3 s; a loaded CI machine, more
 
 
 @pytest.fixture
@@ -89,11 +91,36 @@ class RunningApp:
     _stop: Callable[[], None]
     _stopped: list[bool] = field(default_factory=list)
 
+    def unfinished(self) -> int:
+        """Requests acknowledged (stored in the inbox) but not yet applied or given up."""
+        with self.services.db.session(commit=False) as session:
+            statement = select(func.count()).select_from(InboxEntry)
+            return int(session.exec(statement.where(col(InboxEntry.done_at).is_(None))).one())
+
+    def settle(self, timeout: float = SETTLE_SECONDS) -> None:
+        """Wait until every request Slack has had a 200 for has been applied (or given up).
+
+        The 200 goes back once a request is stored; the inbox worker applies it after. Every
+        request a test sent has had its answer, so each is in the inbox by now.
+        """
+        wait_until(
+            lambda: self.unfinished() == 0,
+            timeout=timeout,
+            message=lambda: f"the inbox to be worked through; {self.unfinished()} unfinished",
+        )
+
     def stop(self) -> None:
-        """Waits for listeners still running, so a test can assert that nothing happened."""
+        """Lets every acknowledged request be applied, then stops the server.
+
+        So a test can assert on all the effects of what it sent, or that nothing happened: a
+        clean stop hands back what the worker had not applied yet, and it would never be.
+        """
         if not self._stopped:
             self._stopped.append(True)
-            self._stop()
+            try:
+                self.settle()
+            finally:
+                self._stop()
 
     def action(self, ref: str) -> Action:
         with self.services.db.session(commit=False) as session:

@@ -6,6 +6,7 @@ the calls it recorded.
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 import time
@@ -26,6 +27,7 @@ from slack_sdk.signature import SignatureVerifier
 BOT_USER_ID = "UBOTACTION"
 BOT_ID = "BBOTACTION"
 TEAM_ID = "T0COUNCIL"
+WAIT_SECONDS = 10.0  # how long a test waits for a call before failing: generous for loaded CI
 
 
 @dataclass(frozen=True)
@@ -54,10 +56,15 @@ class Call:
 
 
 class FakeSlack:
-    """Records every call; answers the few Web API methods the bot uses."""
+    """Records every call; answers the few Web API methods the bot uses.
+
+    Its HTTP server answers each request in its own thread while the bot's listeners run in
+    theirs, so everything shared is read and written under one lock (`_changed`), and what
+    tests read are snapshots: `calls`, `answered()`, `history_of()`.
+    """
 
     def __init__(self) -> None:
-        self.calls: list[Call] = []
+        self._calls: list[Call] = []
         self.users_by_email: dict[str, str] = {}
         # What was posted, per channel, oldest first: conversations.history reads it back.
         self.history: dict[str, list[dict[str, Any]]] = {}
@@ -71,6 +78,12 @@ class FakeSlack:
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
+
+    @property
+    def calls(self) -> list[Call]:
+        """Every request so far, oldest first: a copy, safe to read while calls arrive."""
+        with self._changed:
+            return list(self._calls)
 
     @property
     def url(self) -> str:
@@ -88,29 +101,41 @@ class FakeSlack:
 
     def fail_once(self, method: str, status: int) -> None:
         """The next call to `method` gets `status` (429 comes with Retry-After: 1)."""
-        self._failures.setdefault(method, []).append(status)
+        with self._changed:
+            self._failures.setdefault(method, []).append(status)
 
     def refuse_once(self, method: str, error: str) -> None:
         """The next call to `method` is answered `{"ok": false, "error": error}`, as Slack does."""
-        self._refusals.setdefault(method, []).append(error)
+        with self._changed:
+            self._refusals.setdefault(method, []).append(error)
 
     # -- what tests read -------------------------------------------------------------------
 
     def answered(self, method: str) -> list[Call]:
         """Calls to a Web API method (or "respond") that were answered 200."""
         with self._changed:
-            return [c for c in self.calls if c.method == method and c.status == 200]
+            return [c for c in self._calls if c.method == method and c.status == 200]
 
     def responses(self) -> list[Call]:
         with self._changed:
-            return [c for c in self.calls if c.path.startswith("/respond/")]
+            return [c for c in self._calls if c.path.startswith("/respond/")]
 
     def attempts(self, method: str) -> list[Call]:
         with self._changed:
-            return [c for c in self.calls if c.method == method]
+            return [c for c in self._calls if c.method == method]
 
-    def wait_for(self, found: Callable[[], list[Call]], *, n: int = 1, timeout: float = 5) -> Call:
-        """Poll until `found()` holds at least n calls; the nth is returned."""
+    def history_of(self, channel: str) -> list[dict[str, Any]]:
+        """The channel's messages as Slack holds them now (edits applied), oldest first: copies."""
+        with self._changed:
+            return copy.deepcopy(self.history.get(channel, []))
+
+    def wait_for(
+        self, found: Callable[[], list[Call]], *, n: int = 1, timeout: float = WAIT_SECONDS
+    ) -> Call:
+        """Wait until `found()` holds at least n calls; the nth is returned.
+
+        Woken by every call recorded; the deadline is generous for a loaded CI machine.
+        """
         deadline = time.monotonic() + timeout
         with self._changed:
             while True:
@@ -119,24 +144,32 @@ class FakeSlack:
                     return calls[n - 1]
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise AssertionError(f"timed out waiting for {n} call(s); got {self.calls}")
+                    raise AssertionError(
+                        f"timed out after {timeout:g} s waiting for {n} call(s); got {self._calls}"
+                    )
                 self._changed.wait(left)
 
     # -- serving -----------------------------------------------------------------------------
 
     def _record(self, call: Call) -> None:
         with self._changed:
-            self.calls.append(call)
+            self._calls.append(call)
             self._changed.notify_all()
 
     def _answer(self, path: str, params: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
         method = path.removeprefix("/api/")
-        if self._failures.get(method):
-            status = self._failures[method].pop(0)
-            headers = {"Retry-After": "1"} if status == 429 else {}
-            return status, headers, {"ok": False, "error": "ratelimited"}
-        if self._refusals.get(method):
-            return 200, {}, {"ok": False, "error": self._refusals[method].pop(0)}
+        failure: int | None = None
+        refusal: str | None = None
+        with self._changed:  # two concurrent calls must not both take the one failure
+            if self._failures.get(method):
+                failure = self._failures[method].pop(0)
+            elif self._refusals.get(method):
+                refusal = self._refusals[method].pop(0)
+        if failure is not None:
+            headers = {"Retry-After": "1"} if failure == 429 else {}
+            return failure, headers, {"ok": False, "error": "ratelimited"}
+        if refusal is not None:
+            return 200, {}, {"ok": False, "error": refusal}
         if path.startswith("/respond/"):
             return 200, {}, "ok"
         handler = _METHODS.get(method)
@@ -148,9 +181,7 @@ class FakeSlack:
         channel = str(params.get("channel", ""))
         if channel.startswith(("U", "W")):
             channel = "D" + channel[1:]
-        ts = f"1700000000.{next(self._ts):06d}"
         message: dict[str, Any] = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID}
-        message["ts"] = ts
         message["text"] = str(params.get("text") or "")
         message["blocks"] = params.get("blocks") or []
         if params.get("thread_ts"):
@@ -158,8 +189,11 @@ class FakeSlack:
         if params.get("metadata"):
             message["metadata"] = params["metadata"]
         with self._changed:
+            ts = f"1700000000.{next(self._ts):06d}"
+            message["ts"] = ts
             self.history.setdefault(channel, []).append(message)
-        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+            # The answer is what Slack sent back then: a copy, which later edits don't touch.
+            return {"ok": True, "channel": channel, "ts": ts, "message": copy.deepcopy(message)}
 
     def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
         """Newest first, as Slack answers; metadata only when include_all_metadata is asked."""
@@ -177,7 +211,9 @@ class FakeSlack:
 
     def _conversations_members(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = str(params.get("channel", ""))
-        return {"ok": True, "members": self.members.get(channel, []), "response_metadata": {}}
+        with self._changed:
+            members = list(self.members.get(channel, []))
+        return {"ok": True, "members": members, "response_metadata": {}}
 
     def _chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
         channel, ts = str(params.get("channel", "")), str(params.get("ts", ""))
@@ -191,10 +227,13 @@ class FakeSlack:
         view = params.get("view") or {}
         if isinstance(view, str):
             view = json.loads(view)
-        return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **view}}
+        with self._changed:
+            view_id = f"V{next(self._ts):08d}"
+        return {"ok": True, "view": {"id": view_id, **view}}
 
     def _lookup(self, params: dict[str, Any]) -> dict[str, Any]:
-        user_id = self.users_by_email.get(str(params.get("email", "")).lower())
+        with self._changed:
+            user_id = self.users_by_email.get(str(params.get("email", "")).lower())
         if user_id is None:
             return {"ok": False, "error": "users_not_found"}
         return {"ok": True, "user": {"id": user_id, "team_id": TEAM_ID, "tz": "Europe/London"}}

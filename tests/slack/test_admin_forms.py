@@ -59,6 +59,7 @@ def test_a_chair_moves_a_review_date_from_the_admin_form(
 
     told = fake.wait_for(lambda: _dm_to(fake, CHAIR))
     assert "Changed 2.3 Social Work Practice Model" in told.text
+    app.settle()
     assert app.action("2.3").review_date == new_date
     fake.wait_for(lambda: fake.answered("views.publish"))  # the chair's Home is redrawn
 
@@ -81,6 +82,7 @@ def test_a_chair_adds_an_action_owned_by_a_slack_user(
     told = fake.wait_for(lambda: _dm_to(fake, CHAIR))
     assert "Added" in told.text
     assert "Recruit two IROs" in told.text
+    app.settle()
     with app.services.db.session(commit=False) as session:
         added = session.exec(select(Action).where(Action.title == "Recruit two IROs")).one()
         assert added.id is not None

@@ -62,6 +62,7 @@ def test_a_reply_in_the_reminder_thread_updates_that_action(
     assert "Amber" in confirmation.text
     assert "14 Apr" in confirmation.text
     assert "RED → AMBER" in json.dumps(confirmation.blocks, ensure_ascii=False)
+    app.settle()
     action = app.action("2.3")
     assert action.rag == "amber"
     assert action.review_date == _next_14_april(clock)
@@ -79,12 +80,14 @@ def test_an_owner_of_several_actions_is_asked_which_one(
     assert "Which action do you mean?" in question.text
     for ref in ("1.8", "2.2", "2.3", "5.1"):
         assert ref in question.text
+    app.settle()
     assert app.updates("2.3") == []
 
     assert app.slack.event(app.slack.direct_message("2.3", user=VEL)).status == 200
 
     confirmation = fake.wait_for(lambda: _posts_to(fake, dm), n=2)
     assert "Recorded for 2.3" in confirmation.text
+    app.settle()
     assert app.action("2.3").rag == "amber"
     assert app.action("2.3").review_date == _next_14_april(clock)
     assert app.action("2.2").rag == "red"
@@ -129,6 +132,7 @@ def test_a_leading_mention_in_a_dm_is_not_part_of_the_update(
     assert app.slack.event(app.slack.direct_message(words, user=SALLY)).status == 200
 
     fake.wait_for(lambda: _posts_to(fake, "D" + SALLY[1:]))
+    app.settle()
     [entry] = app.updates("4.5")
     assert entry.text == "4.5 amber - first council meeting booked"
 
@@ -143,6 +147,7 @@ def test_an_unlinked_person_is_told_politely_and_nothing_changes(
 
     reply = fake.wait_for(lambda: _posts_to(fake, "D" + stranger[1:]))
     assert "don't know who you are" in reply.text
+    app.settle()
     assert app.action("2.3").rag == "red"
     assert app.updates("2.3") == []
 
@@ -155,6 +160,7 @@ def test_someone_else_s_action_is_refused(app: RunningApp, fake: FakeSlack) -> N
     reply = fake.wait_for(lambda: _posts_to(fake, "D" + SALLY[1:]))
     assert "only the owners of 2.3" in reply.text
     assert "Nothing was changed" in reply.text
+    app.settle()
     assert app.action("2.3").rag == "red"
     assert app.updates("2.3") == []
 
@@ -172,6 +178,7 @@ def test_an_injection_attempt_changes_no_table_and_is_echoed_escaped(
     assert "<!channel>" not in reply.text
     assert "<!channel>" not in json.dumps(reply.blocks)
     assert "<" not in json.dumps(reply.blocks)
+    app.settle()
     with app.services.db.session(commit=False) as session:
         assert session.exec(select(func.count()).select_from(Action)).one() == before
         assert "action" in inspect(session.get_bind()).get_table_names()
@@ -184,6 +191,7 @@ def test_a_mention_in_a_channel_is_answered_in_its_thread(app: RunningApp, fake:
 
     reply = fake.wait_for(lambda: _posts_to(fake, "C0BOARD", event["ts"]))
     assert "Recorded for 4.5" in reply.text
+    app.settle()
     assert app.action("4.5").rag == "amber"
     assert len(app.updates("4.5")) == 1
 

@@ -18,10 +18,22 @@ DM = "D" + VEL[1:]
 
 
 def _reminder_for(app: RunningApp, fake: FakeSlack, clock: ManualClock, ref: str) -> dict[str, Any]:
-    """The dispatcher's sweep through the Slack notifier; Vel's reminder as Slack holds it."""
+    """The dispatcher's sweep through the Slack notifier; Vel's reminder as Slack posted it.
+
+    The message as posted (the stand-in's answer to chat.postMessage), not as Slack holds it
+    now: a press edits the reminder's buttons away, and a second press of the same message
+    (Slack redelivering it, or a double tap) still carries the buttons it was pressed on.
+    """
     clock.set(clock.now().replace(hour=9, minute=30))
     app.services.dispatcher(SlackNotifier(make_client(app.services.settings))).send_due_reminders()
-    return next(m for m in fake.history[DM] if f"*{ref} " in json.dumps(m["blocks"]))
+    posted = [c for c in fake.answered("chat.postMessage") if c.answer.get("channel") == DM]
+    return _as_posted(next(c for c in posted if f"*{ref} " in json.dumps(c.blocks)))
+
+
+def _as_posted(call: Call) -> dict[str, Any]:
+    """The message a chat.postMessage created, as it was then (later edits don't reach it)."""
+    message: dict[str, Any] = call.answer["message"]
+    return message
 
 
 def _button(message: dict[str, Any], action_id: str) -> dict[str, Any]:
@@ -61,6 +73,7 @@ def test_a_button_press_records_the_rag_confirms_and_settles_the_reminder(
     edited = fake.wait_for(lambda: _updates_of(fake, reminder["ts"]))
     assert all(b["type"] != "actions" for b in edited.blocks)  # no second answer invited
     assert "Answered: *RED → AMBER*" in json.dumps(edited.blocks, ensure_ascii=False)
+    app.settle()
     assert app.action("2.3").rag == "amber"
     [entry] = app.updates("2.3")
     assert entry.text == "Amber"
@@ -74,7 +87,9 @@ def test_a_button_pressed_twice_or_delivered_twice_records_one_change(
     _press(app, reminder, f"{TAP_RAG}green", ts="1700300000.000001")
     _press(app, reminder, f"{TAP_RAG}green", ts="1700300000.000001")  # the same delivery again
     _press(app, reminder, f"{TAP_RAG}green", ts="1700300002.000002")  # a second tap
-    app.stop()
+    fake.wait_for(lambda: _in_thread(fake, reminder["ts"]))
+    fake.wait_for(lambda: _updates_of(fake, reminder["ts"]))
+    app.stop()  # every press applied (or not) before counting
 
     assert len(app.updates("2.3")) == 1
     assert len(_in_thread(fake, reminder["ts"])) == 1
@@ -86,14 +101,14 @@ def test_undo_restores_the_previous_values_and_records_the_undo(
 ) -> None:
     reminder = _reminder_for(app, fake, clock, "2.3")
     _press(app, reminder, f"{TAP_RAG}complete")
-    fake.wait_for(lambda: _in_thread(fake, reminder["ts"]))
-    confirmation = fake.history[DM][-1]
+    confirmation = _as_posted(fake.wait_for(lambda: _in_thread(fake, reminder["ts"])))
 
     _press(app, confirmation, TAP_UNDO)
 
     undone = fake.wait_for(lambda: _in_thread(fake, reminder["ts"]), n=2)
     assert "Undone" in undone.text
     fake.wait_for(lambda: _updates_of(fake, confirmation["ts"]))
+    app.settle()  # the undo's request fully applied before reading the database
     assert app.action("2.3").rag == "red"
     first, undo = app.updates("2.3")
     assert undo.undoes_id == first.id
@@ -137,6 +152,7 @@ def test_change_date_opens_a_form_and_its_answer_is_recorded(
     confirmation = fake.wait_for(lambda: _in_thread(fake, reminder["ts"]))
     assert "review date" in confirmation.text
     fake.wait_for(lambda: _updates_of(fake, reminder["ts"]))
+    app.settle()
     action = app.action("2.3")
     assert action.review_date == new_date
     assert action.latest_update == "rollout plan agreed"
@@ -185,5 +201,7 @@ def test_a_typed_reply_in_the_thread_settles_the_reminder_too(
 
     edited = fake.wait_for(lambda: _updates_of(fake, reminder["ts"]))
     assert all(b["type"] != "actions" for b in edited.blocks)
-    confirmation = _in_thread(fake, reminder["ts"])[0]
+    confirmation = fake.wait_for(
+        lambda: _in_thread(fake, reminder["ts"])
+    )  # edit and reply: any order
     assert _button({"blocks": confirmation.blocks}, TAP_UNDO)  # typed or tapped: Undo is there
