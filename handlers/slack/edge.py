@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -34,6 +35,7 @@ MAX_JSON_DEPTH = 32
 MAX_FORM_FIELDS = 100
 MAX_KEY_LENGTH = 150
 TIMESTAMP_TOLERANCE = 60 * 5
+_SLACK_TOKEN = re.compile(rf"[A-Za-z0-9._\-/]{{1,{MAX_KEY_LENGTH}}}", re.ASCII)
 SIGNATURE_PREFIX = "v0="
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -150,7 +152,7 @@ class SlackEdge:
             delivery = inbox.store(
                 session,
                 platform=PLATFORM,
-                delivery_key=where.delivery_key,
+                delivery_key=_fit(where.delivery_key),
                 partition=where.partition,
                 body=body,
                 content_type=content_type,
@@ -228,14 +230,29 @@ def _event(payload: dict[str, Any]) -> Classified:
     who = event.get("user") or event.get("channel") or "-"
     if not isinstance(who, str):
         raise RefusedError("400 Bad Request", "an event with a malformed user")
-    return Classified(f"event:{event_id}", who[:MAX_KEY_LENGTH])
+    return Classified(f"event:{event_id}", _partition(who))
 
 
 def _text(container: Mapping[str, Any], key: str) -> str:
+    """An id, timestamp or type as Slack writes them: short, plain ASCII, no controls."""
     value = container.get(key)
-    if not isinstance(value, str) or not value or len(value) > MAX_KEY_LENGTH:
+    if not isinstance(value, str) or not _SLACK_TOKEN.fullmatch(value):
         raise RefusedError("400 Bad Request", f"missing or malformed field {key!r}")
     return value
+
+
+def _fit(key: str) -> str:
+    """Delivery keys fit their column: a long one (two long ids) is kept as its hash."""
+    if len(key) <= MAX_KEY_LENGTH:
+        return key
+    return "h:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def _partition(value: str) -> str:
+    """Whatever the event names as its sender, a key that fits the column and any database."""
+    if _SLACK_TOKEN.fullmatch(value):
+        return value
+    return "h:" + hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()[:32]
 
 
 def _mapping(container: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -279,6 +296,8 @@ def _parse(body: bytes, content_type: str) -> dict[str, Any]:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise RefusedError("400 Bad Request", "body is not UTF-8") from None
+    if "\x00" in text:
+        raise RefusedError("400 Bad Request", "body contains NUL")
     if content_type == JSON:
         return _json_object(text)
     if content_type == FORM:
