@@ -30,6 +30,7 @@ LANES = 4
 LEASE_SECONDS = 30.0
 RENEW_EVERY = 5.0
 MAX_ATTEMPTS = 5
+CLAIM_BATCH = 200
 FIRST_RETRY_DELAY = 0.2
 KEEP_DONE_FOR = timedelta(days=2)
 
@@ -98,8 +99,14 @@ class InboxWorker:
     # -- running -----------------------------------------------------------------------------
 
     def start(self) -> InboxWorker:
-        """Takes over what an earlier run under this holder id left, then starts the lanes."""
-        self._recover(same_holder=self.holder)
+        """Takes over what an earlier run under this holder id left, then starts the lanes.
+
+        The holder id names host:port, and no other live process can serve that: whatever is
+        leased under it is a dead run's, so it is freed and taken at once.
+        """
+        with self.db.session() as session:
+            inbox.release(session, holder=self.holder)
+        self._recover()
         for number, lane in enumerate(self._queues):
             thread = threading.Thread(
                 target=self._run_lane, args=(lane,), name=f"inbox-{number}", daemon=True
@@ -224,20 +231,29 @@ class InboxWorker:
             except Exception:
                 log.exception("inbox: the recovery pass failed; trying again shortly")
 
-    def _recover(self, *, same_holder: str | None = None) -> None:
+    def _recover(self) -> None:
+        """Renew what we hold; take over what nobody holds, in batches until none is left."""
         now = _now()
+        with self._busy:
+            held = sorted(self._known)
         with self.db.session() as session:
-            inbox.renew(session, holder=self.holder, now=now, lease=self.lease)
-            lapsed = inbox.claim_lapsed(
-                session,
-                holder=self.holder,
-                now=now,
-                lease=self.lease,
-                platform=self.platform,
-                same_holder=same_holder,
-            )
+            inbox.renew(session, holder=self.holder, ids=held, now=now, lease=self.lease)
             inbox.forget_done_before(session, now - KEEP_DONE_FOR)
-        if lapsed:
-            log.info("inbox: taking over %d unfinished entries", len(lapsed))
-        for delivery in lapsed:
-            self.submit(delivery, redelivered=True)
+        taken = 0
+        while not self._stopping.is_set():
+            with self.db.session() as session:
+                lapsed = inbox.claim_lapsed(
+                    session,
+                    holder=self.holder,
+                    now=now,
+                    lease=self.lease,
+                    platform=self.platform,
+                    limit=CLAIM_BATCH,
+                )
+            for delivery in lapsed:
+                self.submit(delivery, redelivered=True)
+            taken += len(lapsed)
+            if len(lapsed) < CLAIM_BATCH:
+                break
+        if taken:
+            log.info("inbox: taking over %d unfinished entries", taken)

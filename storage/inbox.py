@@ -22,6 +22,7 @@ APPLIED = "applied"
 FAILED = "failed"
 REFUSED = "refused"
 ERROR_LENGTH = 500
+RENEW_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -75,17 +76,10 @@ def claim_lapsed(
     now: datetime,
     lease: timedelta,
     platform: str,
-    same_holder: str | None = None,
     limit: int = 200,
 ) -> list[Delivery]:
-    """Unfinished entries nobody holds (or whose holder died), oldest first, leased to us.
-
-    `same_holder`: entries a previous run under this holder id left behind are ours at once
-    (a process serving the same host:port cannot still be alive).
-    """
+    """Unfinished entries nobody holds (or whose holder died), oldest first, leased to us."""
     free = or_(col(InboxEntry.lease_until).is_(None), col(InboxEntry.lease_until) < now)
-    if same_holder is not None:
-        free = or_(free, col(InboxEntry.lease_holder) == same_holder)
     candidates = session.exec(
         select(InboxEntry.id)
         .where(col(InboxEntry.done_at).is_(None), InboxEntry.platform == platform, free)
@@ -107,12 +101,25 @@ def claim_lapsed(
     return claimed
 
 
-def renew(session: Session, *, holder: str, now: datetime, lease: timedelta) -> None:
-    session.execute(
-        update(InboxEntry)
-        .where(col(InboxEntry.lease_holder) == holder, col(InboxEntry.done_at).is_(None))
-        .values(lease_until=now + lease)
-    )
+def renew(
+    session: Session, *, holder: str, ids: Sequence[int], now: datetime, lease: timedelta
+) -> None:
+    """Extend the leases of the entries this process really has in hand, and only those.
+
+    A holder id can outlive its process (it names host:port), so renewing "everything under
+    my name" would keep a dead run's leftovers leased forever.
+    """
+    for start in range(0, len(ids), RENEW_CHUNK):
+        chunk = list(ids[start : start + RENEW_CHUNK])
+        session.execute(
+            update(InboxEntry)
+            .where(
+                col(InboxEntry.id).in_(chunk),
+                col(InboxEntry.lease_holder) == holder,
+                col(InboxEntry.done_at).is_(None),
+            )
+            .values(lease_until=now + lease)
+        )
 
 
 def release(session: Session, *, holder: str, ids: Sequence[int] | None = None) -> int:
