@@ -142,6 +142,8 @@ class ChatHandlers:
         request = self._snooze_request(text, now)
         if request is not None:
             return [self._update(ctx, replace(parsed, ref=request.ref), text)]
+        if parsed.rag is None and parsed.rag_guess is not None:
+            return [_did_you_mean(parsed)]
         if not parsed.is_meaningful:
             return [Notice(NoticeKind.NOT_UNDERSTOOD, NOT_UNDERSTOOD)]
         return [self._update(ctx, parsed, text)]
@@ -386,6 +388,18 @@ def not_yours(ref: str) -> str:
     return (
         f"I can't find an action {ref} that you can change: only the owners of {ref} "
         "or its board's chair can change it. Nothing was changed."
+    )
+
+
+def _did_you_mean(parsed: ParsedUpdate) -> Notice:
+    """A near-miss of a status word is asked about, never read silently nor refused."""
+    assert parsed.rag_guess is not None
+    label = parsed.rag_guess.label
+    example = f"{parsed.ref} {label.lower()}" if parsed.ref else label.lower()
+    return Notice(
+        NoticeKind.NOT_UNDERSTOOD,
+        f"“{parsed.rag_guess_phrase}” — did you mean {label}? Nothing was changed: send it "
+        f"again with the status spelled out, e.g. “{example} - …”.",
     )
 
 

@@ -163,7 +163,12 @@ class SlackEdge:
         if delivery is None:
             return OK  # the same delivery again (Slack's retry): stored once, applied once
         if payload.get("type") == ANSWERED_IN_RESPONSE:
-            answer: Response = self.apply_now(delivery)
+            try:
+                answer: Response = self.apply_now(delivery)
+            except Exception as failure:
+                # Stored all the same: its lease lapses and the worker applies it then.
+                log.warning("form %s left to the inbox worker: %r", delivery.id, failure)
+                return OK
             return answer
         self.submit(delivery)
         return OK

@@ -230,3 +230,18 @@ def test_a_new_review_date_in_the_past_is_questioned_not_recorded(services: Serv
     assert "past" in reply.text
     assert action(services, ref) == before
     assert history_count(services) == count
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("gren", "Green"), ("ambre - slipped", "Amber")])
+def test_a_misspelt_status_is_asked_about_and_changes_nothing(
+    services: Services, typed: str, meant: str
+) -> None:
+    name, ref = _single_owner(services)
+    before, count = action(services, ref), history_count(services)
+
+    [reply] = say(services, name, typed)
+
+    assert isinstance(reply, Notice)
+    assert f"did you mean {meant}?" in reply.text
+    assert "Nothing was changed" in reply.text
+    assert (action(services, ref), history_count(services)) == (before, count)
