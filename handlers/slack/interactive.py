@@ -121,24 +121,27 @@ class TapListeners:
 
     def snooze(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        try:
-            press = ButtonPress.parse(body, hosts=self.edges.hosts)
-            action_id = press.number
-        except BadPayload as failure:
-            self._stale(client, body, failure)
-            return
-        replies = self.taps.snooze(_tap(press), action_id, days=SNOOZE_DAYS)
-        self._answer(client, press, replies)
+        pressed = self._press(client, body)
+        if pressed is not None:
+            press, action_id = pressed
+            replies = self.taps.snooze(_tap(press), action_id, days=SNOOZE_DAYS)
+            self._answer(client, press, replies)
 
     def undo(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
+        pressed = self._press(client, body)
+        if pressed is not None:
+            press, update_id = pressed
+            self._answer(client, press, self.taps.undo(_tap(press), update_id))
+
+    def _press(self, client: WebClient, body: dict[str, Any]) -> tuple[ButtonPress, int] | None:
+        """The press and the id it carries; None (answered "out of date") when malformed."""
         try:
             press = ButtonPress.parse(body, hosts=self.edges.hosts)
-            update_id = press.number
+            return press, press.number
         except BadPayload as failure:
             self._stale(client, body, failure)
-            return
-        self._answer(client, press, self.taps.undo(_tap(press), update_id))
+            return None
 
     def open_form(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """Only for someone who may change the action: a refusal instead of a form otherwise.
