@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -31,9 +32,11 @@ from bot.domain.workdays import WorkingCalendar
 from bot.services.updates import Actor, apply_update, may_change, snooze, undo
 from handlers.conversation import Conversation, IncomingMessage
 from handlers.help import (
+    EXAMPLE_UPDATE,
     HELP_TEXT,
     LOOKS_LIKE_CODE,
     NOT_UNDERSTOOD,
+    QUESTION_GONE,
     SNOOZE_NOT_UNDERSTOOD,
     TOO_LONG,
     UNKNOWN_PERSON,
@@ -139,6 +142,8 @@ class ChatHandlers:
         pending = self._answer_to_question(ctx, parsed)
         if pending is not None:
             return [pending]
+        if message.answers_question:
+            return [Notice(NoticeKind.INFO, QUESTION_GONE)]
         request = self._snooze_request(text, now)
         if request is not None:
             return [self._update(ctx, replace(parsed, ref=request.ref), text)]
@@ -180,7 +185,7 @@ class ChatHandlers:
             return Notice(
                 NoticeKind.NOT_UNDERSTOOD,
                 "You don't own any open actions. Start your message with the action's ref, "
-                "e.g. `2.3 amber - slipped to 14 April`.",
+                f"e.g. `2.3 {EXAMPLE_UPDATE}`.",
             )
         return owned
 
@@ -239,10 +244,16 @@ class ChatHandlers:
                 f"Sorry, only the owners of {action.ref} or the board's chair can change it. "
                 "Nothing was changed.",
             )
-        if parsed.date_options and chosen_date is None:
-            payload = {"text": text, "action_id": action.id, "options": _iso(parsed.date_options)}
+        question = date_question(parsed)  # an answered date is settled out of `parsed`
+        if question is not None:
+            payload = {
+                "text": text,
+                "action_id": action.id,
+                "options": _iso(question.options),
+                "milestone": question.milestone,
+            }
             self._remember(ctx, WHICH_DATE, payload)
-            return AskWhichDate(parsed.date_phrase or "that date", parsed.date_options)
+            return question
         board = ctx.session.get(Board, action.board_id)
         assert board is not None
         request = self._snooze_request(text, ctx.now)
@@ -363,16 +374,29 @@ class ChatHandlers:
         original: ParsedUpdate,
         text: str,
     ) -> Reply | None:
-        options = [date.fromisoformat(d) for d in payload["options"]]
+        options = tuple(date.fromisoformat(d) for d in payload["options"])
+        milestone = payload.get("milestone")
+        action = ctx.session.get(Action, int(payload["action_id"]))
+        if action is None:
+            return Notice(NoticeKind.INFO, "That action is no longer in the plan.")
+        if is_keep(reply.text):
+            return self._apply(ctx, action, settle_date(original, milestone, None), text)
+        if reply.date_options or reply.date_doubts:  # the answer is itself doubtful: ask again
+            self._remember(ctx, WHICH_DATE, payload)
+            reasons = reply.date_doubts or ("that could be more than one date",)
+            phrase = reply.date_phrase or original.date_phrase or "that date"
+            return AskWhichDate(phrase, reply.date_options, reasons, milestone)
         chosen = reply.new_date or _nth(reply.text, options)
         if chosen is None and reply.is_meaningful and not _is_bare_pick(reply):
             return None
         if chosen is None:
             self._remember(ctx, WHICH_DATE, payload)
-            return AskWhichDate(original.date_phrase or "that date", tuple(options))
-        action = ctx.session.get(Action, int(payload["action_id"]))
-        assert action is not None
-        return self._apply(ctx, action, original, text, chosen_date=chosen)
+            question = date_question(original)
+            return question or AskWhichDate(original.date_phrase or "that date", options)
+        settled = settle_date(original, milestone, chosen)
+        if milestone is not None:
+            return self._apply(ctx, action, settled, text)
+        return self._apply(ctx, action, settled, text, chosen_date=chosen)
 
     # -- time ----------------------------------------------------------------------------------
 
@@ -401,6 +425,43 @@ def _did_you_mean(parsed: ParsedUpdate) -> Notice:
         f"“{parsed.rag_guess_phrase}” — did you mean {label}? Nothing was changed: send it "
         f"again with the status spelled out, e.g. “{example} - …”.",
     )
+
+
+_MILESTONE_DOUBT_RE = re.compile(r"^milestone (\d+): ")
+_KEEP_RE = re.compile(
+    r"^\s*(?:keep(?:\s+(?:it|the\s+(?:current\s+|same\s+)?date|as\s+is))?|no\s+change|leave"
+    r"(?:\s+it)?(?:\s+as\s+is)?|unchanged|skip|same(?:\s+date)?|as\s+is)\s*[.!]*\s*$",
+    re.IGNORECASE,
+)
+
+
+def date_question(parsed: ParsedUpdate) -> AskWhichDate | None:
+    """The review date is asked about first; a milestone's doubtful date after that."""
+    review = tuple(d for d in parsed.date_doubts if not _MILESTONE_DOUBT_RE.match(d))
+    phrase = parsed.date_phrase or "that date"
+    if parsed.date_options or (review and parsed.new_date is None):
+        return AskWhichDate(phrase, parsed.date_options, review)
+    for doubt in parsed.date_doubts:
+        if match := _MILESTONE_DOUBT_RE.match(doubt):
+            reason = doubt[match.end() :]
+            return AskWhichDate(phrase, (), (reason,), milestone=int(match.group(1)))
+    return None
+
+
+def settle_date(parsed: ParsedUpdate, milestone: int | None, chosen: date | None) -> ParsedUpdate:
+    """The update with the asked-about date answered (`None`: keep the date as it is)."""
+    if milestone is not None:
+        prefix = f"milestone {milestone}: "
+        doubts = tuple(d for d in parsed.date_doubts if not d.startswith(prefix))
+        moved = parsed.milestone_dates + (((milestone, chosen),) if chosen else ())
+        return replace(parsed, date_doubts=doubts, milestone_dates=moved)
+    doubts = tuple(d for d in parsed.date_doubts if _MILESTONE_DOUBT_RE.match(d))
+    return replace(parsed, date_doubts=doubts, date_options=(), new_date=None, date_shift=None)
+
+
+def is_keep(text: str) -> bool:
+    """ "keep", "no change", "leave it as is": the answer that leaves the date alone."""
+    return bool(_KEEP_RE.match(text))
 
 
 def _iso(days: Sequence[date]) -> list[str]:

@@ -30,6 +30,9 @@ class IncomingMessage:
     # Delivered again after an attempt that may have been applied (a worker replaying its
     # inbox after a crash): an event already handled is answered again, never applied again.
     redelivered: bool = False
+    # A pressed choice ("Fri 30 Apr", "Keep the current date") rather than typed words: it
+    # answers the open question or nothing, never standing alone as a new update.
+    answers_question: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,15 @@
-"""The words the bot uses when it can't act: short, kind, and with an example to copy."""
+"""The words the bot uses when it can't act: short, kind, and with an example to copy.
+
+Every example here, typed exactly, does what it says and nothing else, on any day of any year
+(tests/handlers/test_examples.py): a fixed date like "14 April" would one day be a weekend,
+or too far ahead, and be asked about instead.
+"""
+
+EXAMPLE_UPDATE = "amber - slipped two weeks, waiting on sign-off"
 
 HELP_TEXT = (
     "Reply to a reminder (or message me) with an update in plain words, e.g.\n"
-    "• amber - slipped to 14 April\n"
+    f"• {EXAMPLE_UPDATE}\n"
     "• green - recruitment website live\n"
     "• milestone 2 done\n"
     "• 2.3 red - no clear scope yet (start with the ref if you own several actions)\n"
@@ -13,7 +20,7 @@ HELP_TEXT = (
 
 NOT_UNDERSTOOD = (
     "Sorry, I couldn't find an update in that, so nothing was changed. "
-    "Try a status and a few words, e.g. “amber - slipped to 14 April”, or “help”."
+    f"Try a status and a few words, e.g. “{EXAMPLE_UPDATE}”, or “help”."
 )
 
 TOO_LONG = (
@@ -28,10 +35,15 @@ UNKNOWN_PERSON = (
 
 LOOKS_LIKE_CODE = (
     "That looks like code rather than an update, so nothing was changed. "
-    "Please describe progress in plain words, e.g. “amber - slipped to 14 April”."
+    f"Please describe progress in plain words, e.g. “{EXAMPLE_UPDATE}”."
 )
 
 SNOOZE_NOT_UNDERSTOOD = (
     "Sorry, I couldn't tell until when, so nothing was changed. Try “snooze 3 days”, "
     "“remind me Monday” or “snooze until 4 December” (up to three months ahead)."
+)
+
+QUESTION_GONE = (
+    "That question has already been answered (or has lapsed), so nothing was changed. "
+    "Send the update again if it still needs making."
 )

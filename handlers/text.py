@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date
 from functools import singledispatch
 
 from bot.domain.digest import Digest, OverdueMilestone
@@ -19,13 +19,10 @@ from bot.domain.replies import (
     UpdateUndone,
 )
 from bot.domain.summary import ActionDetail, ActionList, BoardSummary, RagHelp, WorkstreamLine
+from handlers.help import EXAMPLE_UPDATE
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 UPDATE_CHARS = 300
 WORDS_CHARS = 160
 BULLET = "•"
@@ -63,8 +60,27 @@ def render_text(content: object) -> str:
 
 @render_text.register
 def _update_recorded(content: UpdateRecorded) -> str:
-    changes = "; ".join(_change(c) for c in content.changes) or "nothing changed"
+    if content.words_only and content.changes:
+        words = quoted(content.changes[0].after or "", UPDATE_CHARS)
+        return (
+            f"Noted as the update for {content.ref} {content.title}: {words}. RAG and review "
+            "date unchanged. Reply “undo” to reverse it."
+        )
+    changes = "; ".join(_change(c) + _source(c) for c in content.changes) or "nothing changed"
     return f"Recorded for {content.ref} {content.title}: {changes}. Reply “undo” to reverse it."
+
+
+def shown_source(change: FieldChange) -> str | None:
+    """The owner's words behind a change, unless they just repeat it ("amber" → Amber)."""
+    source = " ".join((change.source or "").split())
+    if not source or source.casefold() == rag_text(change.after).casefold():
+        return None
+    return shorten(source, WORDS_CHARS)
+
+
+def _source(change: FieldChange) -> str:
+    source = shown_source(change)
+    return f" ← “{source}”" if source else ""
 
 
 @render_text.register
@@ -98,11 +114,30 @@ def _ask_which_action(content: AskWhichAction) -> str:
 
 @render_text.register
 def _ask_which_date(content: AskWhichDate) -> str:
-    if not content.options:
-        return f"I couldn't tell which date “{content.phrase}” means. Reply with the date."
-    with_year = len({d.year for d in content.options}) > 1
-    days = [format_day(d, with_year=with_year) for d in content.options]
-    return f"Did you mean {_or_list(days)}? Reply with the date."
+    return " ".join(date_question_lines(content))
+
+
+def date_question_lines(content: AskWhichDate) -> list[str]:
+    """Why the date is in doubt, the candidates, and how to answer; shared with Block Kit."""
+    what = f"milestone {content.milestone}'s due date" if content.milestone else "the review date"
+    lines = [_sentence(reason) for reason in content.reasons]
+    if content.options:
+        with_year = len({d.year for d in content.options}) > 1
+        days = [format_day(d, with_year=with_year) for d in content.options]
+        lines.append(f"For {what}, did you mean {_or_list(days)}?")
+    else:
+        lines.append(f"I couldn't tell what date “{content.phrase}” means for {what}.")
+    lines.append(
+        "Reply with the date (e.g. 30 April), or “keep” to leave it as it is. "
+        "Nothing has been changed yet."
+    )
+    return lines
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 @render_text.register
@@ -130,6 +165,9 @@ def _change(change: FieldChange) -> str:
             if change.after
             else ("reminders resumed")
         )
+    if change.field.startswith("milestone_due:"):
+        number = change.field.partition(":")[2]
+        return f"milestone {number} due {date_text(change.before)} → {date_text(change.after)}"
     if change.field.startswith("milestone:"):
         number = change.field.partition(":")[2]
         return f"milestone {number}: {_plain(change.before)} → {_plain(change.after)}"
@@ -318,7 +356,7 @@ def _reminder(content: ReminderMessage) -> str:
         lines.append(
             f"Open milestones: {'; '.join(_milestone_text(m, today) for m in milestones)}."
         )
-    lines.append(f"Reply here with an update, e.g. {example_reply(content.review_date)}")
+    lines.append(f"Reply here with an update, e.g. {EXAMPLE_UPDATE}")
     return "\n".join(lines)
 
 
@@ -348,12 +386,6 @@ def _chair_alert(content: ChairAlert) -> str:
         )
     lines.append("They will show as “no update” in the weekly digest.")
     return "\n".join(lines)
-
-
-def example_reply(review_date: date) -> str:
-    """The reply a reminder suggests, two weeks on: the same words on every platform."""
-    later = review_date + timedelta(days=14)
-    return f"amber - on track, next step by {later.day} {_MONTH_NAMES[later.month - 1]}"
 
 
 def _section(title: str, lines: Iterable[str]) -> list[str]:

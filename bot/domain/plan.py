@@ -94,6 +94,9 @@ class FieldChange:
     field: str
     before: str | None
     after: str | None
+    # The owner's own words this change was read from ("end of April"), shown beside it in
+    # the confirmation so a misreading is caught at a glance. Not kept in the history.
+    source: str | None = None
 
 
 @dataclass(frozen=True)

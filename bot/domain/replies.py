@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, is_dataclass
+from dataclasses import MISSING, dataclass, is_dataclass
 from dataclasses import fields as dataclass_fields
 from datetime import date
 from enum import Enum, StrEnum
@@ -30,6 +30,8 @@ class UpdateRecorded:
     title: str
     changes: tuple[FieldChange, ...]
     update_id: int
+    # The message asked for no change of RAG, date or milestones: its words are the update.
+    words_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,14 @@ class AskWhichAction:
 
 @dataclass(frozen=True)
 class AskWhichDate:
+    """A doubtful date is asked about, never guessed: why, and the candidates if there are any.
+
+    `milestone` says the date was for that milestone's due date rather than the review date."""
+
     phrase: str
     options: tuple[date, ...]
+    reasons: tuple[str, ...] = ()
+    milestone: int | None = None
 
 
 class NoticeKind(StrEnum):
@@ -131,7 +139,7 @@ def _encode(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, tuple | list):
         return [_encode(item) for item in value]
-    if value is None or isinstance(value, str | int):
+    if value is None or isinstance(value, str | int):  # bool is an int
         return value
     raise TypeError(f"can't keep {type(value).__name__} in a stored reply")
 
@@ -147,15 +155,21 @@ def _decode(hint: Any, value: Any) -> Any:
     if origin is tuple:
         return tuple(_decode(args[0], item) for item in value)
     if isinstance(hint, type) and is_dataclass(hint):
-        hints = get_type_hints(hint)
-        names = {f.name for f in dataclass_fields(hint)}
-        if not isinstance(value, dict) or set(value) != names:
-            raise ValueError(f"stored {hint.__name__} has fields {sorted(value)}")
-        return hint(**{name: _decode(hints[name], value[name]) for name in names})
+        return _decode_dataclass(hint, value)
     if isinstance(hint, type) and issubclass(hint, Enum):
         return hint(value)
     if hint is date:
         return date.fromisoformat(value)
-    if hint in (str, int) and type(value) is hint:
+    if hint in (str, int, bool) and type(value) is hint:
         return value
     raise ValueError(f"stored value {value!r} is not a {hint}")
+
+
+def _decode_dataclass(hint: type[Any], value: Any) -> Any:
+    """A field added since the reply was stored takes its default; an unknown one is refused."""
+    hints = get_type_hints(hint)
+    names = {f.name for f in dataclass_fields(hint)}
+    required = {f.name for f in dataclass_fields(hint) if f.default is MISSING}
+    if not isinstance(value, dict) or not required <= set(value) <= names:
+        raise ValueError(f"stored {hint.__name__} has fields {sorted(value)}")
+    return hint(**{name: _decode(hints[name], item) for name, item in value.items()})

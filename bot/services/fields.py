@@ -11,6 +11,7 @@ from storage.models import Action, ActionOwner, Milestone
 from storage.plan import milestone_at
 
 MILESTONE_PREFIX = "milestone:"
+MILESTONE_DUE_PREFIX = "milestone_due:"
 SNOOZE_PREFIX = "snooze:"
 OPEN, DONE = "open", "done"
 SIMPLE_FIELDS = ("rag", "review_date", "latest_update", "title", "outcomes", "measures")
@@ -29,6 +30,9 @@ def read_field(session: Session, action: Action, field: str) -> str | None:
     if field.startswith(SNOOZE_PREFIX):
         until = _owner_link(session, action, field).snoozed_until
         return until.isoformat() if until else None
+    if field.startswith(MILESTONE_DUE_PREFIX):
+        due = _milestone(session, action, field).due
+        return due.isoformat() if due else None
     milestone = _milestone(session, action, field)
     return DONE if milestone.done else OPEN
 
@@ -50,6 +54,8 @@ def write_field(
             date.fromisoformat(value) if value else None
         )
         return  # a snooze is the owner's, not a change to the action itself
+    elif field.startswith(MILESTONE_DUE_PREFIX):
+        _milestone(session, action, field).due = date.fromisoformat(value) if value else None
     else:
         milestone = _milestone(session, action, field)
         milestone.done = value == DONE
@@ -59,6 +65,10 @@ def write_field(
 
 def milestone_field(position: int) -> str:
     return f"{MILESTONE_PREFIX}{position}"
+
+
+def milestone_due_field(position: int) -> str:
+    return f"{MILESTONE_DUE_PREFIX}{position}"
 
 
 def snooze_field(person_id: int) -> str:
@@ -74,9 +84,11 @@ def _owner_link(session: Session, action: Action, field: str) -> ActionOwner:
 
 
 def _milestone(session: Session, action: Action, field: str) -> Milestone:
-    if not field.startswith(MILESTONE_PREFIX):
+    prefixes = (MILESTONE_DUE_PREFIX, MILESTONE_PREFIX)
+    prefix = next((p for p in prefixes if field.startswith(p)), None)
+    if prefix is None:
         raise UnknownFieldError(field)
-    position = int(field.removeprefix(MILESTONE_PREFIX))
+    position = int(field.removeprefix(prefix))
     assert action.id is not None
     milestone = milestone_at(session, action.id, position)
     if milestone is None:

@@ -14,6 +14,7 @@ from bot.domain.workdays import WorkingCalendar
 from bot.services.fields import (
     DONE,
     UnknownFieldError,
+    milestone_due_field,
     milestone_field,
     read_field,
     snooze_field,
@@ -69,8 +70,9 @@ def apply_update(
     wanted = _wanted_values(session, action, parsed, today, calendar, chosen_date)
     if isinstance(wanted, Notice):
         return wanted
+    sources = _sources(parsed, chosen=chosen_date is not None)
     changes = [
-        FieldChange(field, before, after)
+        FieldChange(field, before, after, sources.get(field))
         for field, after in wanted.items()
         if (before := read_field(session, action, field)) != after
     ]
@@ -89,7 +91,10 @@ def apply_update(
         now=now,
     )
     assert entry.id is not None
-    return UpdateRecorded(board.name, action.ref, action.title, tuple(changes), entry.id)
+    words_only = set(wanted) == {"latest_update"}
+    return UpdateRecorded(
+        board.name, action.ref, action.title, tuple(changes), entry.id, words_only=words_only
+    )
 
 
 def _wanted_values(
@@ -108,25 +113,42 @@ def _wanted_values(
         new_date = resolve_shift(
             parsed.date_shift, action.review_date, today=today, calendar=calendar
         )
-    if new_date is not None and new_date < today:
+    moved = [new_date] if new_date is not None else []
+    if past := [day for day in [*moved, *dict(parsed.milestone_dates).values()] if day < today]:
         return Notice(
             NoticeKind.NOT_UNDERSTOOD,
-            f"{new_date:%a %d %b %Y} is in the past, so nothing was changed. "
-            "Send the new review date, e.g. “new date 30 April”.",
+            f"{past[0]:%a %d %b %Y} is in the past, so nothing was changed. "
+            "Send the new date, e.g. “new date 30 April”.",
         )
     if new_date is not None:
         wanted["review_date"] = new_date.isoformat()
-    if parsed.milestones_done:
+    named = [*parsed.milestones_done, *(n for n, _ in parsed.milestone_dates)]
+    if named:
         assert action.id is not None
         count = len(milestones_of(session, action.id))
-        missing = [n for n in parsed.milestones_done if not 1 <= n <= count]
+        missing = [n for n in named if not 1 <= n <= count]
         if missing:
             return _no_such_milestone(action.ref, missing[0], count)
         wanted.update({milestone_field(n): DONE for n in parsed.milestones_done})
+        wanted.update({milestone_due_field(n): d.isoformat() for n, d in parsed.milestone_dates})
     words = update_words(parsed)
     if words is not None:
         wanted["latest_update"] = words
     return wanted
+
+
+def _sources(parsed: ParsedUpdate, *, chosen: bool) -> dict[str, str]:
+    """Which of the owner's words each field was read from, for the confirmation."""
+    sources: dict[str, str] = {}
+    for piece, words in parsed.understood:
+        if piece == "rag":
+            sources["rag"] = words
+        elif piece in ("date", "date_shift") and not chosen:
+            sources["review_date"] = words
+    milestone_words = [words for piece, words in parsed.understood if piece == "milestone"]
+    if len(milestone_words) == 1:
+        sources.update({milestone_field(n): milestone_words[0] for n in parsed.milestones_done})
+    return sources
 
 
 def _no_such_milestone(ref: str, number: int, count: int) -> Notice:

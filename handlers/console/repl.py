@@ -15,6 +15,7 @@ from bot.app import Services
 from bot.domain.replies import Reply
 from handlers.console.notifier import ConsoleNotifier, ReminderThread, dm_channel, rendered
 from handlers.conversation import Conversation, IncomingMessage, RagRequest
+from handlers.help import EXAMPLE_UPDATE
 from schedules.dispatch import SweepResult
 from schedules.scheduler import build_scheduler
 from storage.boards import board_by_name, list_boards
@@ -33,7 +34,7 @@ COMMANDS = (
     "/board NAME — switch board",
     "/thread [REF] — the reminder you are replying to (or pick another)",
     "/dm — stop replying in a thread: message the bot directly",
-    "/help — this list; anything else is an update, e.g. “amber - slipped to 14 April”",
+    f"/help — this list; anything else is an update, e.g. “{EXAMPLE_UPDATE}”",
     "/quit — leave (or Ctrl-D)",
 )
 QUIT = frozenset({"/quit", "/exit", "/q"})
@@ -304,7 +305,7 @@ class ConsoleSession:
     def _banner(self) -> str:
         return (
             f"actionbot console — you are {self._who()}, on {self.board.name}.\n"
-            "Type an update (e.g. “amber - slipped to 14 April”) or a command: "
+            f"Type an update (e.g. “{EXAMPLE_UPDATE}”) or a command: "
             "/rag, /digest, /remind, /as NAME, /board NAME, /thread, /dm, /help, /quit."
         )
 

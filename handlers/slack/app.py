@@ -30,6 +30,7 @@ from handlers.slack.payloads import (
     refused,
 )
 from handlers.slack.replay import FAILURES, is_redelivery
+from handlers.slack.slack_text import decode, rich_text_as_slack_text
 from handlers.taps import TapHandlers
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ def build_slack_app(services: Services, *, client: WebClient | None = None) -> A
     interactive.register(
         app, taps, home.refresh, admin, interactive.Edges.from_settings(services.settings)
     )
+    interactive.register_date_answers(app, services.chat, home.refresh, listeners.hosts)
     app.error(on_error)
     return app
 
@@ -125,7 +127,7 @@ class SlackListeners:
         except BadPayload as failure:
             interactive.stale_button(self.hosts, body, failure)
             return
-        text = command.text
+        text = decode(command.text)
         if text.strip().casefold() == ADMIN_WORD:
             if not self.admin.open(client, command.user_id, command.trigger_id):
                 interactive.ephemeral(command.response_url, NOT_AN_ADMIN)
@@ -136,7 +138,7 @@ class SlackListeners:
         request = RagRequest(
             conversation,
             text,
-            mentioned_user_ids=mentioned_user_ids(text),
+            mentioned_user_ids=mentioned_user_ids(command.text),
             in_channel=self.members.checker(client, command.user_id),
         )
         answer = self.services.rag.answer(request)
@@ -159,8 +161,7 @@ class SlackListeners:
             is_direct=True,
         )
         # A top-level DM is answered in line, so the person's next line continues the talk.
-        text = strip_leading_mention(event.text)
-        self._handle(client, conversation, text, event, reply_thread=event.thread_ts)
+        self._handle(client, conversation, _words(event), event, reply_thread=event.thread_ts)
 
     def mention(self, body: dict[str, Any], client: WebClient) -> None:
         """`@actionbot 2.3 amber - …` in a channel, answered in a thread there."""
@@ -176,8 +177,7 @@ class SlackListeners:
             thread=thread,
             is_direct=False,
         )
-        text = strip_leading_mention(event.text)
-        self._handle(client, conversation, text, event, reply_thread=thread)
+        self._handle(client, conversation, _words(event), event, reply_thread=thread)
 
     def _handle(
         self,
@@ -206,6 +206,12 @@ def _event(body: dict[str, Any]) -> MessageEvent | None:
     except BadPayload as failure:
         refused("event", failure)
         return None
+
+
+def _words(event: MessageEvent) -> str:
+    """Plain words: the mention is found in Slack's markup, which is then decoded once."""
+    raw = event.text or rich_text_as_slack_text(event.blocks or ())
+    return decode(strip_leading_mention(raw))
 
 
 def _is_direct(event: MessageEvent) -> bool:

@@ -20,16 +20,18 @@ from bot.domain.replies import (
     UpdateUndone,
 )
 from bot.domain.summary import ActionDetail, ActionList, BoardSummary, RagHelp, WorkstreamLine
+from handlers.help import EXAMPLE_UPDATE
 from handlers.text import (
     BULLET,
     UPDATE_CHARS,
     WORDS_CHARS,
+    date_question_lines,
     date_text,
-    example_reply,
     format_day,
     rag_text,
     render_text,
     shorten,
+    shown_source,
 )
 
 Block = dict[str, Any]
@@ -47,6 +49,9 @@ TAP_CHANGE = "tap_change"
 TAP_ADD_UPDATE = "tap_add_update"
 TAP_SNOOZE = "tap_snooze"
 TAP_UNDO = "tap_undo"
+TAP_PICK_DATE = "tap_pick_date_"  # + the choice's number; the value is the ISO date
+TAP_KEEP_DATE = "tap_keep_date"
+KEEP_VALUE = "keep"
 OPEN_ADMIN = "open_admin"
 SNOOZE_DAYS = 3
 _RAG_BUTTONS = (Rag.GREEN, Rag.AMBER, Rag.RED, Rag.COMPLETE)
@@ -267,6 +272,10 @@ def _change(change: FieldChange) -> str:
     if change.field.startswith("snooze:"):
         until = escape(_value("review_date", change.after))
         return f"reminders paused until *{until}*" if change.after else "reminders resumed"
+    if change.field.startswith("milestone_due:"):
+        number = change.field.partition(":")[2]
+        before, after = date_text(change.before), date_text(change.after)
+        return f"milestone {number} due *{before} → {after}*"
     before = escape(_value(change.field, change.before))
     after = escape(_value(change.field, change.after))
     if change.field == "rag":
@@ -292,13 +301,40 @@ def _milestone(milestone: MilestoneView, today: date, *, flag_late: bool = True)
 
 @_render.register
 def _update_recorded(content: UpdateRecorded) -> list[Block]:
-    what = _changes(content.changes, "nothing changed")
     ref = f"*{escape(content.ref)} {escape(content.title)}*"
     undo = button("Undo", TAP_UNDO, str(content.update_id))
+    if content.words_only and content.changes:
+        words = _quoted(content.changes[0].after or "", UPDATE_CHARS)
+        said = f"Noted as the update for {ref}: {words}\n_RAG and review date unchanged._"
+    else:
+        lines = [f"{BULLET} {_change(c)}{_source(c)}" for c in content.changes]
+        said = "\n".join([f"Recorded for {ref}:", *lines])
     return [
-        section(f"Recorded for {ref}: {what}."),
+        section(said),
         actions(f"undo:{content.update_id}", [undo]),
         context("Tap Undo, or reply “undo”, to reverse it."),
+    ]
+
+
+def _source(change: FieldChange) -> str:
+    """The owner's words beside what was read from them, so a misreading stands out."""
+    source = shown_source(change)
+    return f"  ← _“{escape(source)}”_" if source else ""
+
+
+@_render.register
+def _ask_which_date(content: AskWhichDate) -> list[Block]:
+    """Why the date is in doubt, then one button per candidate and one to keep the date."""
+    lines = date_question_lines(content)
+    picks = [
+        button(format_day(day), f"{TAP_PICK_DATE}{number}", day.isoformat())
+        for number, day in enumerate(content.options, start=1)
+    ]
+    keep = button("Keep the current date", TAP_KEEP_DATE, KEEP_VALUE)
+    return [
+        section(escape(" ".join(lines[:-1]))),
+        actions("pick_date", [*picks, keep]),
+        context(escape(lines[-1])),
     ]
 
 
@@ -324,7 +360,7 @@ def _ask_which_action(content: AskWhichAction) -> list[Block]:
 
 
 @_render.register
-def _plain(content: Notice | AskWhichDate | RagHelp | PlanChanged) -> list[Block]:
+def _plain(content: Notice | RagHelp | PlanChanged) -> list[Block]:
     return [section(escape(render_text(content)))]
 
 
@@ -439,7 +475,7 @@ def _reminder(content: ReminderMessage) -> list[Block]:
     blocks = [section(f"{_reminder_opening(content)}\n{status}{words}.")]
     if milestones := action.open_milestones():
         blocks += listing("*Open milestones*", [_milestone(m, today) for m in milestones])
-    example = example_reply(content.review_date)
+    example = EXAMPLE_UPDATE
     blocks.append(update_buttons(action.id))
     blocks.append(context(f"Reply here with an update, e.g. `{example}`"))
     return blocks

@@ -17,12 +17,16 @@ from slack_sdk.webhook import WebhookClient
 from bot.config import Settings
 from bot.domain.rag import Rag
 from bot.domain.replies import Notice, PlanChanged, Reply, UpdateRecorded, UpdateUndone
-from handlers.conversation import Conversation
+from handlers.chat import ChatHandlers
+from handlers.conversation import Conversation, IncomingMessage
 from handlers.slack.blocks import (
+    KEEP_VALUE,
     OPEN_ADMIN,
     SNOOZE_DAYS,
     TAP_ADD_UPDATE,
     TAP_CHANGE,
+    TAP_KEEP_DATE,
+    TAP_PICK_DATE,
     TAP_RAG,
     TAP_SNOOZE,
     TAP_UNDO,
@@ -48,6 +52,7 @@ from handlers.slack.payloads import (
     ButtonPress,
     ResponseHosts,
     ViewSubmission,
+    parse_date,
     refused,
 )
 from handlers.slack.replay import is_redelivery
@@ -98,6 +103,47 @@ def register(
     app.action(TAP_UNDO)(listeners.undo)
     app.action(re.compile(f"^({TAP_CHANGE}|{TAP_ADD_UPDATE})$"))(listeners.open_form)
     app.view(UPDATE_FORM)(listeners.submit_form)
+
+
+def register_date_answers(
+    app: App, chat: ChatHandlers, refresh: Refresh, hosts: ResponseHosts
+) -> None:
+    """A date question's buttons answer it exactly as typing the date (or "keep") would."""
+    answers = DateAnswers(chat, refresh, hosts)
+    app.action(re.compile(f"^({TAP_PICK_DATE}\\d{{1,2}}|{TAP_KEEP_DATE})$"))(answers.pick)
+
+
+class DateAnswers:
+    def __init__(self, chat: ChatHandlers, refresh: Refresh, hosts: ResponseHosts) -> None:
+        self.chat = chat
+        self.refresh = refresh
+        self.hosts = hosts
+
+    def pick(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """Answers only the open question: a stale button changes nothing and says so."""
+        ack()
+        try:
+            press = ButtonPress.parse(body, hosts=self.hosts)
+            keep = press.action_id == TAP_KEEP_DATE
+            answer = KEEP_VALUE if keep else parse_date(press.value).isoformat()
+        except BadPayload as failure:
+            stale_button(self.hosts, body, failure)
+            return
+        channel = press.channel or press.user_id
+        conversation = Conversation(
+            PLATFORM, press.user_id, channel, press.thread_ts, _is_dm(channel)
+        )
+        key = _event_key(press.message_ts or press.action_ts, press.user_id, press.action_id)
+        message = IncomingMessage(
+            conversation, answer, event_id=key, redelivered=is_redelivery(), answers_question=True
+        )
+        replies = self.chat.on_message(message)
+        _post(client, channel, press.thread_ts, replies)
+        if press.channel and press.message_ts:
+            blocks = list(press.message_blocks) if press.message_blocks is not None else None
+            settle(client, press.channel, press.message_ts, blocks, replies)
+        if changed(replies):
+            self.refresh(client, press.user_id, replies)
 
 
 class TapListeners:

@@ -148,6 +148,8 @@ class MessageEvent:
     subtype: str | None = None
     bot_id: str | None = None
     event_id: str | None = None
+    # Read only when `text` is empty: then the rich text is the only copy of the words.
+    blocks: tuple[dict[str, Any], ...] | None = None
 
     @classmethod
     def parse(cls, body: object) -> MessageEvent:
@@ -156,17 +158,19 @@ class MessageEvent:
         kind = _text(raw, "type", ID_CHARS)
         if kind not in ("message", "app_mention"):
             raise BadPayload("event is not a message")
+        text = _maybe_text(raw, "text", TEXT_CHARS) or ""
         return cls(
             type=kind,
             channel=_channel(raw, "channel"),
             ts=_ts(raw, "ts"),
-            text=_maybe_text(raw, "text", TEXT_CHARS) or "",
+            text=text,
             user=_optional(raw, "user", _slack_id),
             thread_ts=_optional(raw, "thread_ts", _ts),
             channel_type=_maybe_text(raw, "channel_type", ID_CHARS),
             subtype=_maybe_text(raw, "subtype", ID_CHARS),
             bot_id=_optional(raw, "bot_id", _slack_id),
             event_id=_optional(envelope, "event_id", _token),
+            blocks=None if text else _blocks(raw.get("blocks")),
         )
 
 

@@ -145,7 +145,23 @@ def test_ask_which_action_numbers_the_choices() -> None:
 
 def test_ask_which_date() -> None:
     text = render_text(AskWhichDate("friday week", (date(2026, 11, 27), date(2026, 12, 4))))
-    assert text == "Did you mean Fri 27 Nov or Fri 4 Dec? Reply with the date."
+    assert text.startswith("For the review date, did you mean Fri 27 Nov or Fri 4 Dec? ")
+    assert "Reply with the date" in text
+    assert "“keep”" in text
+    assert text.endswith("Nothing has been changed yet.")
+
+
+def test_a_date_question_says_why_and_which_date_it_is_about() -> None:
+    impossible = AskWhichDate(
+        "31 April",
+        (date(2027, 4, 30), date(2027, 5, 4)),
+        ("“31 April” can't be right: April has only 30 days",),
+    )
+    text = render_text(impossible)
+    assert text.startswith("“31 April” can't be right: April has only 30 days. For the review")
+    vague = render_text(AskWhichDate("mid-May", (), ("“mid-May” is vague",), milestone=2))
+    assert "I couldn't tell what date “mid-May” means for milestone 2's due date." in vague
+    assert "did you mean" not in vague
     spanning = render_text(AskWhichDate("the 1st", (date(2026, 12, 1), date(2027, 1, 1))))
     assert "Tue 1 Dec 2026 or Fri 1 Jan 2027" in spanning
 
