@@ -14,13 +14,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.app import Services, build_services
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.domain.updates import parse_update
 from bot.domain.workdays import WorkingCalendar
-from bot.sample import SAMPLE_BOARDS, load_sample_board
-from handlers.conversation import Conversation, IncomingMessage, RagRequest
+from handlers.application.conversation import Conversation, IncomingMessage, RagRequest
+from handlers.application.sample import SAMPLE_BOARDS, load_sample_board
+from handlers.wiring import Services, build_services
 
 
 def timed(label: str, repeat: int, work: Callable[[int], object]) -> None:

@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from typer.testing import CliRunner
 
-from bot.cli import CliOptions, app
 from bot.clock import ManualClock
+from handlers.cli.main import CliOptions, app
 from storage.db import Database
 from tests.test_cli_limits import Writer, big_plan
 

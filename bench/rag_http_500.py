@@ -20,10 +20,10 @@ from slack_bolt import Ack, App
 from slack_rag import CHAIR_ID, SECRET, bench_settings, measure, report
 from waitress.server import create_server
 
-from bot.app import build_services
 from bot.config import Settings
 from handlers.slack.app import make_client
 from handlers.slack.server import EVENTS_PATH, make_wsgi_app, start_in_thread
+from handlers.wiring import build_services
 from tests.slack.fake_slack import FakeSlack, SlackSender, running
 
 

@@ -22,10 +22,10 @@ from pydantic import SecretStr
 from sqlmodel import select
 
 from bench.figures import percentile_line
-from bot.app import Services, build_services
 from bot.config import Settings
-from bot.sample import SAMPLE_BOARDS, load_sample_board
+from handlers.application.sample import SAMPLE_BOARDS, load_sample_board
 from handlers.slack.server import EVENTS_PATH, start_in_thread
+from handlers.wiring import Services, build_services
 from storage.models import Person
 from storage.people import link_chat_id
 from tests.slack.fake_slack import Call, FakeSlack, Response, SlackSender, running

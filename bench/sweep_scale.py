@@ -21,11 +21,11 @@ from sqlalchemy import insert
 
 from bot.clock import ManualClock
 from bot.domain.plan import PersonRef
+from bot.domain.plan_rows import ActionRow
 from bot.domain.workdays import WorkingCalendar
 from bot.plan_io.reader import read_plan_files
-from bot.plan_io.rows import ActionRow
 from bot.ports import Sent
-from bot.sample import SAMPLE_BOARDS, sample_file
+from handlers.application.sample import SAMPLE_BOARDS, sample_file
 from schedules.dispatch import Dispatcher
 from storage.db import Database
 from storage.models import Action, ActionOwner, Board, Milestone, Person

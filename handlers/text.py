@@ -19,7 +19,7 @@ from bot.domain.replies import (
     UpdateUndone,
 )
 from bot.domain.summary import ActionDetail, ActionList, BoardSummary, RagHelp, WorkstreamLine
-from handlers.help import EXAMPLE_UPDATE
+from handlers.application.help import EXAMPLE_UPDATE
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -25,7 +25,7 @@ from storage import lease
 from storage.db import Database
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from handlers.wiring import Services
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.domain.plan import ActionView, HistoryEntry, PersonRef
-from bot.plan_io.rows import FIELDS, ActionRow, MilestoneRow, OwnerName, SourceRef
+from bot.domain.plan_rows import FIELDS, ActionRow, MilestoneRow, OwnerName, SourceRef
 from storage.boards import board_view
 from storage.history import action_history
 from storage.models import Action, Board, Workstream
@@ -122,7 +122,9 @@ def _history_json(entry: HistoryEntry) -> dict[str, Any]:
         "who": entry.who,
         "source": entry.source,
         "text": entry.text,
-        "changes": [dataclasses.asdict(change) for change in entry.changes],
+        "changes": [
+            {"field": c.field, "before": c.before, "after": c.after} for c in entry.changes
+        ],
         "undone": entry.undone,
         "is_undo": entry.is_undo,
     }

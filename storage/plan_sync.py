@@ -21,8 +21,8 @@ from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlmodel import Session
 
 from bot.domain.plan import FieldChange
+from bot.domain.plan_rows import ActionRow, CellError, MilestoneRow, OwnerName, PlanFileError
 from bot.domain.safety import clean_text
-from bot.plan_io.rows import ActionRow, CellError, MilestoneRow, OwnerName, PlanFileError
 from storage.boards import board_by_name, ensure_board
 from storage.db import Database
 from storage.models import (

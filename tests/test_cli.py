@@ -13,13 +13,13 @@ import pytest
 from sqlmodel import col, select
 from typer.testing import CliRunner, Result
 
-from bot.app import build_services
-from bot.cli import CliOptions, app
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.domain.replies import UpdateRecorded
 from bot.plan_io.writer import EXPORT_COLUMNS
-from handlers.conversation import Conversation, IncomingMessage
+from handlers.application.conversation import Conversation, IncomingMessage
+from handlers.cli.main import CliOptions, app
+from handlers.wiring import build_services
 from storage.boards import board_by_name
 from storage.db import Database
 from storage.models import Action, ActionUpdate, Board, Milestone, Notification, UpdateChange

@@ -1,7 +1,6 @@
 """Plan spreadsheets in and out: read_plan_files, write_csv, write_xlsx."""
 
-from bot.plan_io.reader import read_plan_file, read_plan_files
-from bot.plan_io.rows import (
+from bot.domain.plan_rows import (
     FIELDS,
     ActionRow,
     CellError,
@@ -10,6 +9,7 @@ from bot.plan_io.rows import (
     PlanFileError,
     SourceRef,
 )
+from bot.plan_io.reader import read_plan_file, read_plan_files
 from bot.plan_io.writer import EXPORT_COLUMNS, write_csv, write_xlsx
 
 __all__ = [

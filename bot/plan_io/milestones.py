@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from datetime import date
 
 from bot.domain.dates import read_date
+from bot.domain.plan_rows import MilestoneRow
 from bot.domain.workdays import WorkingCalendar
-from bot.plan_io.rows import MilestoneRow
 
 UNDATED = frozenset({"tbc", "tba", "tbd", "-", "n/a", "·", "•"})
 _MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.plan_io.rows import OwnerName
+from bot.domain.plan_rows import OwnerName
 
 PLACEHOLDERS = frozenset({"-", "n/a", "na", "tbc", "tba", "none", "?"})
 

@@ -10,6 +10,15 @@ from functools import cached_property
 from pathlib import Path
 
 from bot.domain.dates import read_date
+from bot.domain.plan_rows import (
+    FIELDS,
+    ActionRow,
+    CellError,
+    MilestoneRow,
+    OwnerName,
+    PlanFileError,
+    SourceRef,
+)
 from bot.domain.rag import Rag, rag_from_cell
 from bot.domain.workdays import WorkingCalendar
 from bot.plan_io.columns import MILESTONE_DATE, Columns, header_score, map_columns
@@ -21,15 +30,6 @@ from bot.plan_io.milestones import (
     parse_milestones,
 )
 from bot.plan_io.owners import parse_owners
-from bot.plan_io.rows import (
-    FIELDS,
-    ActionRow,
-    CellError,
-    MilestoneRow,
-    OwnerName,
-    PlanFileError,
-    SourceRef,
-)
 from bot.plan_io.tabular import Cell, Table, TableError, TableRow, read_table
 
 NO_DATE = frozenset({"-", "n/a", "na", "tbc", "tba", "tbd", "none", "ongoing"})

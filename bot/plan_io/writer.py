@@ -14,10 +14,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from bot.domain.dates import read_date
+from bot.domain.plan_rows import ActionRow
 from bot.domain.workdays import WorkingCalendar
 from bot.plan_io.milestones import format_milestone
 from bot.plan_io.owners import format_owner
-from bot.plan_io.rows import ActionRow
 from bot.plan_io.tabular import FORMULA_GUARD, would_run
 
 EXPORT_COLUMNS: tuple[str, ...] = (

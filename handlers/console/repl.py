@@ -11,11 +11,11 @@ from typing import TextIO
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.exc import OperationalError
 
-from bot.app import Services
 from bot.domain.replies import Reply
+from handlers.application.conversation import Conversation, IncomingMessage, RagRequest
+from handlers.application.help import EXAMPLE_UPDATE
 from handlers.console.notifier import ConsoleNotifier, ReminderThread, dm_channel, rendered
-from handlers.conversation import Conversation, IncomingMessage, RagRequest
-from handlers.help import EXAMPLE_UPDATE
+from handlers.wiring import Services
 from schedules.dispatch import SweepResult
 from schedules.scheduler import build_scheduler
 from storage.boards import board_by_name, list_boards

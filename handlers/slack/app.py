@@ -14,10 +14,10 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.app import Services
 from bot.config import Settings
-from handlers.conversation import Conversation, IncomingMessage, RagRequest
-from handlers.home import HomeHandler
+from handlers.application.conversation import Conversation, IncomingMessage, RagRequest
+from handlers.application.home import HomeHandler
+from handlers.application.taps import TapHandlers
 from handlers.slack import interactive
 from handlers.slack.app_home import HomeTab
 from handlers.slack.blocks import fallback_text, render_blocks, render_pages
@@ -31,7 +31,7 @@ from handlers.slack.payloads import (
 )
 from handlers.slack.replay import FAILURES, is_redelivery
 from handlers.slack.slack_text import decode, rich_text_as_slack_text
-from handlers.taps import TapHandlers
+from handlers.wiring import Services
 
 log = logging.getLogger(__name__)
 

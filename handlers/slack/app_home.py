@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from handlers.home import HomeHandler
+from handlers.application.home import HomeHandler
 from handlers.slack.home_blocks import home_view
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from bot.domain.replies import (
     UpdateUndone,
 )
 from bot.domain.summary import ActionDetail, ActionList, BoardSummary, RagHelp, WorkstreamLine
-from handlers.help import EXAMPLE_UPDATE
+from handlers.application.help import EXAMPLE_UPDATE
 from handlers.text import (
     BULLET,
     UPDATE_CHARS,

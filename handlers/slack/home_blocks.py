@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.summary import BoardSummary
-from handlers.home import Home, HomeItem
+from handlers.application.home import Home, HomeItem
 from handlers.slack.blocks import (
     ELLIPSIS,
     OPEN_ADMIN,

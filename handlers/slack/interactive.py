@@ -17,8 +17,9 @@ from slack_sdk.webhook import WebhookClient
 from bot.config import Settings
 from bot.domain.rag import Rag
 from bot.domain.replies import Notice, PlanChanged, Reply, UpdateRecorded, UpdateUndone
-from handlers.chat import ChatHandlers
-from handlers.conversation import Conversation, IncomingMessage
+from handlers.application.chat import ChatHandlers
+from handlers.application.conversation import Conversation, IncomingMessage
+from handlers.application.taps import Tap, TapHandlers
 from handlers.slack.blocks import (
     KEEP_VALUE,
     OPEN_ADMIN,
@@ -56,7 +57,6 @@ from handlers.slack.payloads import (
     refused,
 )
 from handlers.slack.replay import is_redelivery
-from handlers.taps import Tap, TapHandlers
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"

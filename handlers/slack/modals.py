@@ -19,6 +19,7 @@ from datetime import date
 
 from bot.domain.plan import ActionView
 from bot.domain.rag import Rag
+from handlers.application.taps import AdminOp, AdminRequest
 from handlers.slack.blocks import Block, clip, escape
 from handlers.slack.payloads import (
     METADATA_CHARS,
@@ -30,7 +31,6 @@ from handlers.slack.payloads import (
     parse_number,
     parse_rag,
 )
-from handlers.taps import AdminOp, AdminRequest
 
 UPDATE_FORM = "tap_update_form"
 RAG_BLOCK, RAG_INPUT = "rag", "rag_select"

@@ -7,7 +7,7 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import Services
+from handlers.wiring import Services
 from storage.models import Person
 from storage.people import link_chat_id, people_with_email
 

@@ -25,11 +25,11 @@ from sqlalchemy import text
 from waitress import wasyncore
 from waitress.server import TcpWSGIServer, create_server
 
-from bot.app import Services
 from handlers.slack.app import build_slack_app, make_client
 from handlers.slack.edge import JSON, MAX_BODY_BYTES, PLATFORM, Response, SlackEdge
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.replay import BoltReplay
+from handlers.wiring import Services
 from schedules.inbox import InboxWorker
 from schedules.leader import LeaderElection, run_with_leadership
 from schedules.pacing import PacedNotifier

@@ -17,10 +17,10 @@ from slack_sdk.socket_mode import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from bot.app import Services
 from handlers.slack.app import build_slack_app, make_client
 from handlers.slack.edge import FORM, JSON, RefusedError, SlackEdge
 from handlers.slack.server import build_edge, build_worker, start_scheduler, wait_for_stop_signal
+from handlers.wiring import Services
 
 log = logging.getLogger(__name__)
 

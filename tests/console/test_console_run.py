@@ -24,7 +24,9 @@ def command() -> list[str]:
     if script.exists():
         return [str(script)]
     found = shutil.which("actionbot")
-    return [found] if found else [sys.executable, "-c", "from bot.cli import main; main()"]
+    return (
+        [found] if found else [sys.executable, "-c", "from handlers.cli.main import main; main()"]
+    )
 
 
 def run(

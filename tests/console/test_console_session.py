@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.app import Services, build_services
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.sample import load_sample_if_empty
+from handlers.application.sample import load_sample_if_empty
 from handlers.console.repl import ConsoleError, ConsoleSession
+from handlers.wiring import Services, build_services
 from storage.models import Notification
 from tests.console.support import (
     bullet_refs,

@@ -4,10 +4,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.app import Services, build_services
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.sample import SAMPLE_BOARDS, load_sample_board
+from handlers.application.sample import SAMPLE_BOARDS, load_sample_board
+from handlers.wiring import Services, build_services
 from tests.handlers.support import today
 
 

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from bot.app import Services
 from bot.domain.plan import PersonRef
 from bot.domain.replies import Reply
 from bot.ports import Sent
-from handlers.conversation import Conversation, IncomingMessage
+from handlers.application.conversation import Conversation, IncomingMessage
+from handlers.wiring import Services
 from storage.models import Action, ActionUpdate, Person
 from storage.plan import actions_owned_by
 

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.app import Services
 from bot.domain.replies import Notice, NoticeKind, PlanChanged
-from bot.services import admin
-from bot.services.updates import Actor
+from handlers.application import admin
+from handlers.application.updates import Actor
 from handlers.text import render_text
+from handlers.wiring import Services
 from storage.models import Action, ActionUpdate, Board, Person
 from storage.plan import milestones_of, owners_of
 from tests.handlers.support import history_count, today

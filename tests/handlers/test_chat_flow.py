@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 
-from bot.app import Services
 from bot.domain.rag import Rag
 from bot.domain.reminders import ReminderMessage
 from bot.domain.replies import (
@@ -17,6 +16,7 @@ from bot.domain.replies import (
     UpdateRecorded,
     UpdateUndone,
 )
+from handlers.wiring import Services
 from tests.handlers.support import (
     RecordingNotifier,
     action,

@@ -7,11 +7,11 @@ from datetime import date
 
 from sqlmodel import select
 
-from bot.app import Services
 from bot.domain.replies import AskWhichDate, Notice, UpdateRecorded, UpdateUndone
-from handlers.conversation import Conversation, IncomingMessage
-from handlers.help import QUESTION_GONE
+from handlers.application.conversation import Conversation, IncomingMessage
+from handlers.application.help import QUESTION_GONE
 from handlers.text import date_text, render_text
+from handlers.wiring import Services
 from storage.models import Action, Milestone, Person
 from storage.plan import actions_owned_by, milestones_of
 from tests.handlers.support import action, history_count, say, today

@@ -7,14 +7,14 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.app import Services
 from bot.domain.rag import Rag
 from bot.domain.replies import UpdateRecorded
 from bot.domain.snooze import parse_snooze
 from bot.domain.updates import Command, DateShift, ParsedUpdate, parse_update, resolve_shift
 from bot.domain.workdays import WorkingCalendar
-from handlers.help import EXAMPLE_UPDATE, HELP_TEXT
+from handlers.application.help import EXAMPLE_UPDATE, HELP_TEXT
 from handlers.text import render_text
+from handlers.wiring import Services
 from tests.handlers.support import action, owned_refs, owners_by_count, say, today
 
 ENG = WorkingCalendar("ENG")

@@ -7,7 +7,7 @@ from sqlmodel import select
 from bot.clock import ManualClock
 from bot.domain.plan import ActionView
 from bot.domain.replies import AskWhichAction, Notice, NoticeKind, UpdateRecorded
-from handlers.taps import TapHandlers
+from handlers.application.taps import TapHandlers
 from storage.db import Database
 from storage.models import ActionUpdate
 from tests.storage.plan_support import ActionSpec, build_plan, chat, console, message

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.app import Services
 from bot.domain.rag import Rag
 from bot.domain.replies import Notice, NoticeKind, UpdateRecorded, UpdateUndone
-from handlers.conversation import Conversation
-from handlers.taps import Tap, TapHandlers
+from handlers.application.conversation import Conversation
+from handlers.application.taps import Tap, TapHandlers
+from handlers.wiring import Services
 from tests.handlers.support import action, history_count, today
 
 VEL = "Vel Kenny"  # owns 2.3 "Social Work Practice Model", red in the plan

@@ -13,9 +13,9 @@ from typing import Any
 
 import openpyxl
 
+from bot.domain.plan_rows import ActionRow, MilestoneRow, SourceRef
 from bot.domain.workdays import WorkingCalendar
 from bot.plan_io.milestones import dedupe_milestones
-from bot.plan_io.rows import ActionRow, MilestoneRow, SourceRef
 
 DATA = Path(__file__).resolve().parents[2] / "bot" / "sample"  # the seeds, as shipped
 ST_HELENS = "st_helens_plan.csv"

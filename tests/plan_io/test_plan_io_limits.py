@@ -13,10 +13,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from bot.domain.plan_rows import ActionRow, SourceRef
 from bot.domain.workdays import WorkingCalendar
 from bot.plan_io import tabular
 from bot.plan_io.reader import read_plan_file
-from bot.plan_io.rows import ActionRow, SourceRef
 from bot.plan_io.writer import EXPORT_COLUMNS, write_csv
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.domain.plan_rows import MilestoneRow
 from bot.plan_io.milestones import (
     dedupe_milestones,
     format_milestone,
     is_unreadable,
     parse_milestones,
 )
-from bot.plan_io.rows import MilestoneRow
 from tests.plan_io.support import CALENDAR, WORCS_AS_OF
 
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.domain.plan_rows import OwnerName
 from bot.plan_io.owners import format_owner, parse_owners
-from bot.plan_io.rows import OwnerName
 
 SEED_OWNER_CELLS = [
     ("AD CSC Paula Swindlehurst", OwnerName("Paula Swindlehurst", "AD CSC")),

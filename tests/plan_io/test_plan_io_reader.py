@@ -11,9 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.domain.rag import Rag
-from bot.plan_io.reader import read_plan_files
-from bot.plan_io.rows import (
+from bot.domain.plan_rows import (
     ActionRow,
     CellError,
     MilestoneRow,
@@ -21,6 +19,8 @@ from bot.plan_io.rows import (
     PlanFileError,
     SourceRef,
 )
+from bot.domain.rag import Rag
+from bot.plan_io.reader import read_plan_files
 from tests.plan_io.support import (
     CALENDAR,
     ST_HELENS,

@@ -11,10 +11,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from bot.domain.plan_rows import ActionRow, MilestoneRow, OwnerName, SourceRef
 from bot.domain.rag import Rag
 from bot.plan_io.owners import format_owner, parse_owners
 from bot.plan_io.reader import read_plan_files
-from bot.plan_io.rows import ActionRow, MilestoneRow, OwnerName, SourceRef
 from bot.plan_io.writer import EXPORT_COLUMNS, export_cells, review_date_cell, write_csv, write_xlsx
 from tests.plan_io.support import (
     CALENDAR,

@@ -24,7 +24,7 @@ import pytest
 from sqlmodel import select
 
 from bot.domain.workdays import WorkingCalendar
-from bot.sample import SAMPLE_BOARDS, load_sample_board
+from handlers.application.sample import SAMPLE_BOARDS, load_sample_board
 from storage.db import Database
 from storage.models import Action, Board, Notification, Person
 from storage.people import link_chat_id
@@ -99,7 +99,7 @@ def _start(db_url: str, slack: FakeSlack) -> subprocess.Popen[bytes]:
         "LOG_LEVEL": "ERROR",
     }
     env.pop("SLACK_APP_TOKEN", None)
-    command = [sys.executable, "-c", "from bot.cli import main; main()", "remind"]
+    command = [sys.executable, "-c", "from handlers.cli.main import main; main()", "remind"]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 

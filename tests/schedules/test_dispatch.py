@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.app import Services
 from bot.domain.digest import Digest
 from bot.domain.reminders import DueReminder, ReminderMessage
 from bot.ports import Sent
+from handlers.wiring import Services
 from schedules.dispatch import Dispatcher
 from storage import notifications
 from storage.boards import list_boards
@@ -115,7 +115,7 @@ def test_newly_red_and_recovered_are_measured_from_the_last_digest(services: Ser
 def _red_refs_in_seed() -> set[str]:
     import csv
 
-    from bot.sample import sample_file
+    from handlers.application.sample import sample_file
 
     # The board under test is loaded from the bundled copy, so the answer comes from it too.
     with sample_file("worcestershire_sip.csv").open(newline="", encoding="utf-8") as handle:
@@ -188,7 +188,7 @@ def test_an_owner_on_two_boards_gets_one_reminder_per_action_labelled_by_board(
 ) -> None:
     from datetime import date
 
-    from bot.sample import SAMPLE_BOARDS, load_sample_board
+    from handlers.application.sample import SAMPLE_BOARDS, load_sample_board
     from handlers.text import render_text
     from storage.models import Action, ActionOwner, Person
 

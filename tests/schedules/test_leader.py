@@ -21,12 +21,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from bot.app import Services, build_services
 from bot.clock import ManualClock, SystemClock
 from bot.config import Settings
 from bot.domain.plan import PersonRef
 from bot.ports import Sent
-from bot.sample import SAMPLE_BOARDS, load_sample_board
+from handlers.application.sample import SAMPLE_BOARDS, load_sample_board
+from handlers.wiring import Services, build_services
 from schedules.dispatch import Dispatcher, SweepResult
 from schedules.leader import SCHEDULER_LEASE, LeaderElection, run_with_leadership
 from storage import lease

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from bot.app import Services
 from bot.domain.digest import Digest
 from bot.domain.reminders import ChairAlert, ReminderMessage, SendKind
 from bot.domain.replies import UpdateRecorded
 from bot.domain.workdays import WorkingCalendar
+from handlers.wiring import Services
 from storage.models import Action, Notification
 from tests.handlers.support import RecordingNotifier, say
 

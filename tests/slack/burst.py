@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from bot.sample import SAMPLE_BOARDS, load_sample_board
+from handlers.application.sample import SAMPLE_BOARDS, load_sample_board
 from storage import inbox
 from storage.db import Database
 from storage.models import Action, ActionOwner, ActionUpdate, Person
@@ -103,7 +103,7 @@ def start_serve(
         "PORT": str(port),
     }
     env.pop("SLACK_APP_TOKEN", None)
-    command = [sys.executable, "-c", "from bot.cli import main; main()", "serve"]
+    command = [sys.executable, "-c", "from handlers.cli.main import main; main()", "serve"]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wait_ready(process, port)
     return process

@@ -11,12 +11,12 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import col, func, select
 
-from bot.app import Services, build_services
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.sample import SAMPLE_BOARDS, load_sample_board
+from handlers.application.sample import SAMPLE_BOARDS, load_sample_board
 from handlers.slack.app import make_client
 from handlers.slack.server import EVENTS_PATH, start_in_thread
+from handlers.wiring import Services, build_services
 from storage.db import Database
 from storage.models import Action, ActionUpdate, Board, InboxEntry, Person
 from storage.people import link_chat_id

@@ -13,7 +13,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from bot.app import Services
 from bot.domain.digest import Digest
 from bot.domain.plan import ActionView, FieldChange, HistoryEntry, MilestoneView, PersonRef
 from bot.domain.rag import Rag
@@ -28,7 +27,7 @@ from bot.domain.replies import (
     UpdateUndone,
 )
 from bot.domain.summary import ActionDetail, ActionList, RagAnswer, rag_counts
-from handlers.conversation import Conversation, RagRequest
+from handlers.application.conversation import Conversation, RagRequest
 from handlers.slack.app import make_client
 from handlers.slack.blocks import (
     HEADER_CHARS,
@@ -42,6 +41,7 @@ from handlers.slack.blocks import (
     render_pages,
 )
 from handlers.slack.notifier import SlackNotifier
+from handlers.wiring import Services
 from storage.models import Board
 from storage.plan import action_view, find_action
 from tests.slack.conftest import CHAIR, VEL

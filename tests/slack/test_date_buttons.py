@@ -7,7 +7,7 @@ import json
 from datetime import date
 from typing import Any
 
-from handlers.help import QUESTION_GONE
+from handlers.application.help import QUESTION_GONE
 from handlers.slack.blocks import TAP_KEEP_DATE, TAP_PICK_DATE
 from tests.slack.conftest import SALLY, RunningApp
 from tests.slack.fake_slack import Call, FakeSlack

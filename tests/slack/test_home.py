@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.domain.plan import ActionView
 from bot.domain.rag import Rag
-from handlers.home import Home, HomeItem, order_items
+from handlers.application.home import Home, HomeItem, order_items
 from handlers.slack.blocks import TAP_RAG
 from handlers.slack.home_blocks import MAX_HOME_BLOCKS, home_view
 from tests.slack.conftest import CHAIR, VEL, RunningApp

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.domain.rag import Rag
+from handlers.application.taps import AdminOp
 from handlers.slack.blocks import TAP_RAG
 from handlers.slack.interactive import TAP_RAGS
 from handlers.slack.modals import (
@@ -37,7 +38,6 @@ from handlers.slack.payloads import (
     ViewSubmission,
     parse_number,
 )
-from handlers.taps import AdminOp
 from tests.slack.fake_slack import SlackSender
 
 KEY = form_key("test-secret")

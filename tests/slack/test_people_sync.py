@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.app import Services
 from handlers.slack.app import make_client
 from handlers.slack.people_sync import sync_people
+from handlers.wiring import Services
 from storage.models import Person
 from storage.people import person_by_chat_id
 from tests.slack.fake_slack import FakeSlack

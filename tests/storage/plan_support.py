@@ -16,9 +16,9 @@ from typing import TypeVar
 from sqlmodel import col, select
 
 from bot.clock import ManualClock
-from bot.services.fields import read_field
-from handlers.chat import ChatHandlers
-from handlers.conversation import Conversation, IncomingMessage
+from handlers.application.chat import ChatHandlers
+from handlers.application.conversation import Conversation, IncomingMessage
+from handlers.application.fields import read_field
 from storage.boards import ADMIN, CHAIR, add_role, ensure_board
 from storage.db import Database
 from storage.models import Action, ActionOwner, ActionUpdate, UpdateChange

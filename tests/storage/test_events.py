@@ -14,8 +14,8 @@ from sqlmodel import select
 from bot.clock import ManualClock
 from bot.domain.rag import Rag
 from bot.domain.replies import UpdateRecorded
-from handlers.conversation import IncomingMessage
-from handlers.taps import Tap, TapHandlers
+from handlers.application.conversation import IncomingMessage
+from handlers.application.taps import Tap, TapHandlers
 from storage import conversations
 from storage.db import Database
 from storage.models import InboundEvent

@@ -12,9 +12,9 @@ from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
+from bot.domain.plan_rows import ActionRow
 from bot.domain.workdays import WorkingCalendar
 from bot.plan_io.reader import read_plan_files
-from bot.plan_io.rows import ActionRow
 from storage.boards import CHAIR, add_role, ensure_board, list_boards
 from storage.db import Database
 from storage.people import get_or_create_person

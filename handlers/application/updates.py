@@ -11,7 +11,7 @@ from bot.domain.plan import FieldChange
 from bot.domain.replies import Notice, NoticeKind, UpdateRecorded, UpdateUndone
 from bot.domain.updates import ParsedUpdate, resolve_shift
 from bot.domain.workdays import WorkingCalendar
-from bot.services.fields import (
+from handlers.application.fields import (
     DONE,
     UnknownFieldError,
     milestone_due_field,

@@ -12,7 +12,7 @@ from bot.clock import Clock
 from bot.domain import summary
 from bot.domain.replies import Notice, NoticeKind
 from bot.domain.summary import RagAnswer, RagQueryKind
-from handlers.conversation import RagRequest
+from handlers.application.conversation import RagRequest
 from storage.boards import (
     ADMIN,
     CHAIR,

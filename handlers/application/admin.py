@@ -14,8 +14,8 @@ from sqlmodel import Session
 
 from bot.domain.plan import FieldChange
 from bot.domain.replies import Notice, NoticeKind, PlanChanged
-from bot.services.fields import DONE, milestone_field, read_field, write_field
-from bot.services.updates import Actor
+from handlers.application.fields import DONE, milestone_field, read_field, write_field
+from handlers.application.updates import Actor
 from storage import history
 from storage.boards import ADMIN, CHAIR, has_role
 from storage.models import Action, Board, Person

@@ -9,8 +9,8 @@ from bot import logs
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.ports import Notifier
-from handlers.chat import ChatHandlers
-from handlers.rag import RagHandler
+from handlers.application.chat import ChatHandlers
+from handlers.application.rag import RagHandler
 from schedules.dispatch import Dispatcher
 from storage.db import Database
 

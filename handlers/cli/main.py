@@ -32,20 +32,20 @@ from rich.table import Table
 from sqlalchemy import Connection
 from sqlmodel import Session
 
-from bot.app import Services, build_services
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.domain.dates import read_date
+from bot.domain.plan_rows import ActionRow, PlanFileError
 from bot.domain.safety import clean_name, name_problem, terminal_safe
 from bot.domain.workdays import WorkingCalendar
 from bot.plan_io.reader import read_plan_files
-from bot.plan_io.rows import ActionRow, PlanFileError
 from bot.plan_io.writer import write_csv, write_xlsx
 from bot.ports import NotDeliverableError, Notifier
-from bot.sample import load_sample_if_empty
+from handlers.application.conversation import Conversation, RagRequest
+from handlers.application.sample import load_sample_if_empty
 from handlers.console.notifier import ConsoleNotifier, EchoNotifier, rendered
 from handlers.console.repl import ConsoleError, ConsoleSession, sweep_totals
-from handlers.conversation import Conversation, RagRequest
+from handlers.wiring import Services, build_services
 from schedules.dispatch import Dispatcher
 from storage.boards import (
     ADMIN,

@@ -29,9 +29,8 @@ from bot.domain.safety import clean_text, looks_like_code
 from bot.domain.snooze import SnoozeRequest, parse_snooze
 from bot.domain.updates import Command, ParsedUpdate, parse_update
 from bot.domain.workdays import WorkingCalendar
-from bot.services.updates import Actor, apply_update, may_change, snooze, undo
-from handlers.conversation import Conversation, IncomingMessage
-from handlers.help import (
+from handlers.application.conversation import Conversation, IncomingMessage
+from handlers.application.help import (
     EXAMPLE_UPDATE,
     HELP_TEXT,
     LOOKS_LIKE_CODE,
@@ -41,6 +40,7 @@ from handlers.help import (
     TOO_LONG,
     UNKNOWN_PERSON,
 )
+from handlers.application.updates import Actor, apply_update, may_change, snooze, undo
 from storage import conversations, history, notifications
 from storage.db import Database
 from storage.models import Action, Board, Person

@@ -25,10 +25,10 @@ from bot.domain.safety import clean_text
 from bot.domain.snooze import parse_snooze
 from bot.domain.updates import ParsedUpdate
 from bot.domain.workdays import WorkingCalendar
-from bot.services import admin
-from bot.services.updates import Actor, apply_update, may_change, snooze, undo
-from handlers.conversation import Conversation
-from handlers.help import UNKNOWN_PERSON
+from handlers.application import admin
+from handlers.application.conversation import Conversation
+from handlers.application.help import UNKNOWN_PERSON
+from handlers.application.updates import Actor, apply_update, may_change, snooze, undo
 from storage import conversations, history
 from storage.boards import board_by_name
 from storage.db import Database

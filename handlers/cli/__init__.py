@@ -1,0 +1,1 @@
+"""The command line: `actionbot run`, `import`, `people`, `remind` ... one module per group."""
