@@ -37,6 +37,8 @@ class Digest:
     counts: dict[Rag | None, int]
     # Counts as they stood at the last digest, for "Red 8 (+1)".
     previous_counts: dict[Rag | None, int] | None = None
+    # Owners the bot can't message on any platform (linked to none): said, never skipped quietly.
+    unreachable: tuple[str, ...] = ()
 
     def weeks_red(self, action: ActionView) -> int | None:
         """Whole weeks since the action last turned red; None if the history doesn't say."""
