@@ -97,8 +97,7 @@ _YEAR_AFTER = r"(?:[\s,\-/]+(?:\d{4}(?!\d)|'\d{2}\b|\d{2}(?![\w:%/]|\.\d|\s+\w))
 _NUM = NUMBER_PATTERN
 _UNIT = r"(?:days?|weeks?|months?|fortnights?)"
 
-_PHRASE_RE = re.compile(
-    rf"""
+_PHRASE = rf"""
     (?P<weekend>(?:the\s+)?end\s+of\s+(?:the\s+|this\s+|(?P<wknext>next)\s+)week\b)
   | (?P<fuzzy>(?:the\s+)?(?P<fz>end|mid|middle|early|beginning|start|late)
         (?:\s*-\s*|\s+of\s+|\s+)(?:the\s+)?
@@ -125,9 +124,19 @@ _PHRASE_RE = re.compile(
   | (?P<weekday>(?:(?P<wq>next|this(?:\s+coming)?|coming)\s+|(?P<wkon>a\s+week\s+on)\s+)?
         (?P<wd>{_WEEKDAY})(?P<wkafter>\s+week\b|\s+after\s+next\b)?)
   | (?P<month>(?<![\w'])(?P<bm>{_BARE_MONTH})(?!['\w]))
-    """,
-    re.IGNORECASE | re.ASCII | re.VERBOSE,
+    """
+# The regex engine tries all nine branches above at every position of a reply, and that scan was
+# most of the parser's time. This zero-width guard fails fast where no branch can start: on a
+# character no branch begins with, and inside a word unless it is one of the words a branch may
+# begin with where there is no word boundary (the bare pattern finds 'mid May' in 'amid May' and
+# 'on Friday' in 'upon Friday'). It changes no match: tests/domain/test_scan_shortcuts.py.
+_PHRASE_START = (
+    r"(?=[0-9abcdefijlmnostw])"
+    r"(?:(?<![a-z])|(?=t(?:he|his|ue|hu)|e(?:nd|arly)|m(?:id|ar|ay|on)|beginning|s(?:tart|ep|at|un)"
+    r"|late|j(?:an|un|ul)|f(?:eb|ri)|a(?:pr|ug|\s)|dec|o(?:ct|n)|n(?:ov|ext)|wed|coming))"
 )
+_PHRASE_FLAGS = re.IGNORECASE | re.ASCII | re.VERBOSE
+_PHRASE_RE = re.compile(f"{_PHRASE_START}(?:{_PHRASE})", _PHRASE_FLAGS)
 _KINDS = (
     "weekend",
     "fuzzy",
@@ -141,6 +150,7 @@ _KINDS = (
 )
 _PAST_BEFORE_RE = re.compile(r"\b(?:last|past|previous)\s+$", re.IGNORECASE | re.ASCII)
 _PARENS_RE = re.compile(r"\([^()]*\)")
+_NOT_DIGIT_RE = re.compile(r"\D")
 # Unicode spaces become plain spaces one for one, so positions in the text stay valid.
 _SPACES = str.maketrans(
     dict.fromkeys(
@@ -177,8 +187,31 @@ class DateReading:
         return self.date is None and len(self.options) > 1
 
 
+# Every phrase the scanner finds has a digit or one of these words in it, so most replies with
+# none ('amber, on track') skip the scan altogether.
+_HINT_WORDS = (
+    *_MONTH_BY_PREFIX,
+    *_WEEKDAY_BY_PREFIX,
+    "day",
+    "week",
+    "fortnight",
+    "tomorrow",
+)
+_DIGIT_RE = re.compile(r"[0-9]")
+
+
+def _may_have_date(text: str) -> bool:
+    """A cheap look for a digit or _HINT_WORDS before the full scan (see there)."""
+    if _DIGIT_RE.search(text) is not None:
+        return True
+    low = text.lower()
+    return any(word in low for word in _HINT_WORDS)
+
+
 def _matches(text: str) -> Iterator[re.Match[str]]:
     """Candidate date phrases, skipping past references like 'last Friday'."""
+    if not _may_have_date(text):
+        return
     for match in _PHRASE_RE.finditer(text.translate(_SPACES)):
         if match.group("numeric") and match.group(0) == "24/7":
             continue
@@ -269,7 +302,7 @@ class _Context:
             return None
         return result
 
-    # Month-level phrases: computed here, because dateparser returns None or today's day for them.
+    # Month-level phrases: a month on its own means its last working day.
 
     def _month_reading(self, text: str, month: int, year: str | None) -> DateReading:
         """A month on its own means its last working day."""
@@ -335,7 +368,7 @@ class _Context:
             return DateReading(text, None, options=(coming, coming + timedelta(days=7)))
         return DateReading(text, coming)
 
-    # Day-level phrases: normalised, then read by dateparser.
+    # Day-level phrases: day, month and year are read from the match and checked here.
 
     def _daymonth(self, match: re.Match[str], text: str) -> DateReading | None:
         year = (match.group("dmy") or "").strip(" ,-/")
@@ -363,7 +396,7 @@ class _Context:
         self, text: str, day_text: str, month: int, year: str | None, weekday: str | None = None
     ) -> DateReading | None:
         """Fix the year by our own rule and build the date (day, month and year are all known)."""
-        day = int(re.sub(r"\D", "", day_text.replace("O", "0").replace("o", "0")))
+        day = int(_NOT_DIGIT_RE.sub("", day_text.replace("O", "0").replace("o", "0")))
         if not 1 <= day <= 31 or not 1 <= month <= 12:
             return None
         full_year = _full_year(year) if year else self._yearless_day(day, month)
@@ -402,7 +435,7 @@ class _Context:
 
 
 def _relative_offset(match: re.Match[str]) -> relativedelta:
-    """How far ahead a relative phrase points, computed directly (no dateparser)."""
+    """How far ahead a relative phrase points, computed from the words matched."""
     words = " ".join(match.group(0).lower().split())
     if match.group("weekfrom"):
         return relativedelta(days=7 if match.group("weekfrom") == "today" else 8)

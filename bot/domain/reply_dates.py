@@ -46,8 +46,7 @@ class ReplyDate:
         return self.date is None
 
 
-_EXTRA_RE = re.compile(
-    r"""
+_EXTRA = r"""
     (?P<fye>(?:the\s+)?end\s+of\s+(?:the\s+)?(?:financial|fiscal)\s+year
         |(?:the\s+)?(?:financial|fiscal)[\s-]+year[\s-]+end|(?:the\s+)?end\s+of\s+(?:the\s+)?FY\b
         |\bFY[\s-]*end\b)
@@ -69,9 +68,17 @@ _EXTRA_RE = re.compile(
             (?:\s+meeting)?\b
         |\b(?:the\s+)?new\s+year\b|\b(?:the\s+)?(?:summer|autumn|spring|winter)\b(?!\s+term)
         |\b(?:asap|soon|shortly|later|tbc|tba|tbd)\b)
-    """,
-    _FLAGS | re.VERBOSE,
+    """
+# As dates._PHRASE_START: a zero-width guard that fails fast where no branch above can start (a
+# character none begins with, or inside a word unless a branch's first word may sit there:
+# 'the', 'end', 'after', 'fiscal' ... have no word boundary before them). It changes no match:
+# tests/domain/test_scan_shortcuts.py.
+_EXTRA_START = (
+    r"(?=[0-9acefilnqstwxy])(?:(?<![a-z])|(?=t(?:he|hird)|e(?:nd|aster)"
+    r"|f(?:i(?:nancial|scal|rst)|y|ourth)|calendar|second|last|after|christmas|xmas))"
 )
+_EXTRA_FLAGS = _FLAGS | re.VERBOSE
+_EXTRA_RE = re.compile(f"{_EXTRA_START}(?:{_EXTRA})", _EXTRA_FLAGS)
 _WEEK_COMMENCING_RE = re.compile(
     r"(?:\bw/?c|\bweek\s+(?:commencing|beginning|starting|of))\.?\s*(?:the\s+)?$", _FLAGS
 )

@@ -95,6 +95,10 @@ _TYPOS_BY_LETTER: dict[str, tuple[str, ...]] = {
     letter: tuple(t for t in _TYPO_TARGETS if t[0] == letter)
     for letter in {t[0] for t in _TYPO_TARGETS}
 }
+# One slip (a letter out, in, wrong or swapped) changes a word's set of letters by at most two,
+# so a word sharing too few letters with a target is too far from it without the distance
+# table, which was most of the time spent on replies with no status.
+_TYPO_LETTERS = {target: frozenset(target) for target in _TYPO_TARGETS}
 _CLAUSE_SPLIT_RE = re.compile(
     r"\s*(?:[,;:!?()\n]|\.(?!\d)|\s[-–—]+\s|[-–—]{2,}|\bbut\b)\s*", _FLAGS
 )
@@ -107,6 +111,10 @@ _ASIDE = (
     r"|would\s+say|say|should\s+be|will\s+be|rated|considered|assessed\s+as|sorry|i\s+mean"
     r"|i\s+meant|meant|actually|correction|make\s+that|should\s+read|update|updated|=|>)"
 )
+_ASIDE_RE = re.compile(_ASIDE, _FLAGS)
+_OVERALL_RE = re.compile(r"\boverall\b", _FLAGS)
+_NOW_RE = re.compile(r"now\b", _FLAGS)
+_DIGIT_RE = re.compile(r"\d")
 _CORRECTION_RE = re.compile(
     r"\b(?:sorry|i\s+mean|i\s+meant|meant\s+to\s+say|actually|correction|make\s+that|scratch"
     r"\s+that|should\s+read|should\s+have\s+said)\b",
@@ -203,9 +211,7 @@ def _clause_status(clause: str) -> tuple[Rag, str, int] | None:
     text = clause.strip(" .'\"*_~")
     text = _EMOJI_RE.sub(" ", text).replace("🎉", " ").strip()
     whole = _CLAUSE_STATUS_RE.match(text)
-    strength = (
-        2 if _CORRECTION_RE.search(clause) or re.search(r"\boverall\b", clause, _FLAGS) else 1
-    )
+    strength = 2 if _CORRECTION_RE.search(clause) or _OVERALL_RE.search(clause) else 1
     if whole is not None:
         phrase = whole.group("rag")
         if not _negated(text, whole.start("rag")) and not _is_name(text, whole):
@@ -220,7 +226,7 @@ def _clause_status(clause: str) -> tuple[Rag, str, int] | None:
         if phrase[:1].isupper() and followed_by_name(text, cue.end("rag")):
             continue
         rag = status_key(phrase)
-        if rag is Rag.COMPLETE and re.match(r"now\b", cue.group(0), _FLAGS):
+        if rag is Rag.COMPLETE and _NOW_RE.match(cue.group(0)):
             continue
         if rag is not None:
             found = (rag, phrase, strength)
@@ -245,7 +251,7 @@ def followed_by_name(text: str, end: int) -> bool:
     word = rest[0].strip(".,;:!?")
     if word.lower() in _NAME_WORDS:
         return True
-    aside = re.fullmatch(_ASIDE, word, _FLAGS) is not None
+    aside = _ASIDE_RE.fullmatch(word) is not None
     return word[:1].isupper() and word.isalpha() and not aside and word.lower() != "i"
 
 
@@ -277,9 +283,7 @@ def _typo_guess(body: str) -> StatusReading:
 
 def _only_asides_around(words: list[str], first: int, size: int, clause: str) -> bool:
     others = words[:first] + words[first + size :]
-    return all(re.fullmatch(_ASIDE, word, _FLAGS) for word in others) and not re.search(
-        r"\d", clause
-    )
+    return all(_ASIDE_RE.fullmatch(word) for word in others) and not _DIGIT_RE.search(clause)
 
 
 def _near_status(word: str) -> str | None:
@@ -288,10 +292,13 @@ def _near_status(word: str) -> str | None:
         return None
     best: tuple[int, str] | None = None
     tied = False
+    letters = set(word)
     for target in _TYPOS_BY_LETTER.get(word[0], ()):
         if abs(len(target) - len(word)) > 1:
             continue
         limit = 1 if len(target) < 7 else 2
+        if len(letters ^ _TYPO_LETTERS[target]) > 2 * limit:
+            continue  # too many letters not shared: see _TYPO_LETTERS
         distance = _distance(word, target, limit)
         if distance > limit:
             continue

@@ -79,6 +79,7 @@ class ParsedUpdate:
 
 
 _WORD_RE = re.compile(r"[^\W\d_]{2,}")
+_DIGIT_RE = re.compile(r"\d")
 _PROGRESS_RE = re.compile(
     r"\b(?:underway|under\s+way|ongoing|on-going|started|starting|begun|filled|launched|agreed"
     r"|signed|appointed|recruited|published|held|progressing|progress|drafted|approved|live"
@@ -93,7 +94,7 @@ def _has_content(text: str) -> bool:
     words = _WORD_RE.findall(text)
     if len(words) >= 3:
         return True
-    return len(words) == 2 and bool(re.search(r"\d", text) or _PROGRESS_RE.search(text))
+    return len(words) == 2 and bool(_DIGIT_RE.search(text) or _PROGRESS_RE.search(text))
 
 
 def parse_update(text: str, *, today: date, calendar: WorkingCalendar) -> ParsedUpdate:
@@ -231,10 +232,13 @@ _LEAD_RE = re.compile(
 )
 _LETTER_LEAD_RE = re.compile(r"^\s*(?P<rag>[ragb])\s*(?:[:.;–—]|-(?!\w)|\s-)", _FLAGS)
 _SEPARATOR_RE = re.compile(r"^\s*(?:[:.,;!–—=)]|-(?!\w)|\s-|$)[\s:.,;!–—=)\-]*", _FLAGS)
-_TRANSITION_RE = re.compile(
-    rf"(?:\bfrom\s+)?\b(?:{_RAG_ALT})\s*(?:→|->|=>|-->|—>|–>|>|\bto\b|\binto\b)\s*(?P<rag>{_RAG})",
-    _FLAGS,
+# Searched over the whole reply; the guard in front fails fast where no transition can start (in
+# a word, or at a letter no status word or 'from' begins with) and changes no match.
+_RAG_FIRST_LETTERS = "".join(sorted({phrase[0].lower() for phrase in _PHRASES} | {"f"}))
+_TRANSITION = (
+    rf"(?:\bfrom\s+)?\b(?:{_RAG_ALT})\s*(?:→|->|=>|-->|—>|–>|>|\bto\b|\binto\b)\s*(?P<rag>{_RAG})"
 )
+_TRANSITION_RE = re.compile(rf"(?<!\w)(?=[{_RAG_FIRST_LETTERS}])(?:{_TRANSITION})", _FLAGS)
 _CUE_RE = re.compile(
     rf"""\b(?P<cue>now|rag(?:\s+(?:status|rating))?|status|rated|rating|turned|turning
           |(?:moving|moved|move|gone|going|changed?|changing|set|upgraded?|downgraded?|back)
@@ -342,13 +346,14 @@ _MILESTONES_RE = re.compile(
           (?:(?:is|was|has\s+been|now)\s+){{0,2}}[:\-]?\s*{_DONE}""",
     _FLAGS | re.VERBOSE,
 )
+_ITEM_TOKEN_RE = re.compile(r"\d{1,2}|[a-z]{3,5}|-|–|\bto\b")
 _MILESTONE_LEAD_RE = re.compile(rf"^{_MILESTONE}\d", _FLAGS)
 
 
 def _item_numbers(items: str) -> list[int]:
     """'1, 2 & 4' -> [1, 2, 4]; '1-3' and '1 to 3' -> [1, 2, 3]."""
     numbers: list[int] = []
-    tokens = re.findall(r"\d{1,2}|[a-z]{3,5}|-|–|\bto\b", items.lower())
+    tokens = _ITEM_TOKEN_RE.findall(items.lower())
     pending_range = False
     for token in tokens:
         if token in ("-", "–", "to"):
@@ -396,7 +401,7 @@ _DATE_CUE_RE = re.compile(
     _FLAGS | re.VERBOSE,
 )
 _CUE_WINDOW = 60
-_MAX_CUED_DATES = 6  # more than this and the bot asks anyway; caps dateparser work per reply
+_MAX_CUED_DATES = 6  # more than this and the bot asks anyway; caps the date work per reply
 _FILLER = " .!,;:-–—"
 
 
