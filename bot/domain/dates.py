@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from dateutil.relativedelta import relativedelta
@@ -95,7 +95,7 @@ _WEEKDAY = (
 _DAY = r"(?:[0-3]?\d|[Oo]\d)(?:st|nd|rd|th)?\b"
 _YEAR_AFTER = r"(?:[\s,\-/]+(?:\d{4}(?!\d)|'\d{2}\b|\d{2}(?![\w:%/]|\.\d|\s+\w)))"
 _NUM = NUMBER_PATTERN
-_UNIT = r"(?:days?|weeks?|months?|fortnights?)"
+_UNIT = r"(?:days?|weeks?|wks?|months?|fortnights?)"
 
 _PHRASE = rf"""
     (?P<weekend>(?:the\s+)?end\s+of\s+(?:the\s+|this\s+|(?P<wknext>next)\s+)week\b)
@@ -125,18 +125,16 @@ _PHRASE = rf"""
         (?P<wd>{_WEEKDAY})(?P<wkafter>\s+week\b|\s+after\s+next\b)?)
   | (?P<month>(?<![\w'])(?P<bm>{_BARE_MONTH})(?!['\w]))
     """
+# A phrase starts at a word's start: 'Omar 12' is not 'mar 12', 'amid May' not 'mid May',
+# 'upon Friday' not 'on Friday', 'legend of next week' not 'end of next week'.
+_BOUNDARY = r"(?<![0-9A-Za-z_\u00c0-\u024f])"
 # The regex engine tries all nine branches above at every position of a reply, and that scan was
-# most of the parser's time. This zero-width guard fails fast where no branch can start: on a
-# character no branch begins with, and inside a word unless it is one of the words a branch may
-# begin with where there is no word boundary (the bare pattern finds 'mid May' in 'amid May' and
-# 'on Friday' in 'upon Friday'). It changes no match: tests/domain/test_scan_shortcuts.py.
-_PHRASE_START = (
-    r"(?=[0-9abcdefijlmnostw])"
-    r"(?:(?<![a-z])|(?=t(?:he|his|ue|hu)|e(?:nd|arly)|m(?:id|ar|ay|on)|beginning|s(?:tart|ep|at|un)"
-    r"|late|j(?:an|un|ul)|f(?:eb|ri)|a(?:pr|ug|\s)|dec|o(?:ct|n)|n(?:ov|ext)|wed|coming))"
-)
+# most of the parser's time. This zero-width guard fails fast on a character no branch begins
+# with. It changes no match: tests/domain/test_scan_shortcuts.py.
+_PHRASE_START = r"(?=[0-9abcdefijlmnostw])"
 _PHRASE_FLAGS = re.IGNORECASE | re.ASCII | re.VERBOSE
-_PHRASE_RE = re.compile(f"{_PHRASE_START}(?:{_PHRASE})", _PHRASE_FLAGS)
+_PHRASE_BARE = f"{_BOUNDARY}(?:{_PHRASE})"  # what the guarded scan must find, for the tests
+_PHRASE_RE = re.compile(f"{_BOUNDARY}{_PHRASE_START}(?:{_PHRASE})", _PHRASE_FLAGS)
 _KINDS = (
     "weekend",
     "fuzzy",
@@ -168,6 +166,9 @@ class DatePhrase:
     start: int
     end: int
     text: str
+    # Our grammar sees a date here but can't build it ('Tuesday the 16th', '2nd of next month'):
+    # read with dateparser (fallback_date), then doubted like any other date.
+    fallback: bool = False
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,7 @@ _HINT_WORDS = (
     *_WEEKDAY_BY_PREFIX,
     "day",
     "week",
+    "wk",
     "fortnight",
     "tomorrow",
 )
@@ -446,7 +448,7 @@ def _relative_offset(match: re.Match[str]) -> relativedelta:
             unit = unit.lower()
             if unit.startswith("fortnight"):
                 return relativedelta(days=14 * count)
-            if unit.startswith("week"):
+            if unit.startswith("w"):  # weeks, wks
                 return relativedelta(days=7 * count)
             if unit.startswith("month"):
                 return relativedelta(months=count)
@@ -471,3 +473,38 @@ def _full_year(text: str) -> int:
     if not EARLIEST_YEAR <= year <= LATEST_YEAR:
         raise ValueError(f"year {year} is outside {EARLIEST_YEAR}-{LATEST_YEAR}")
     return year
+
+
+# --- the fallback: dateparser --------------------------------------------------------------
+
+_FOUR_DIGIT_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def fallback_date(text: str, *, today: date) -> date | None:
+    """The one call into dateparser, for a phrase our grammar sees as a date but can't build.
+
+    It never overrides the grammar: callers use it only where the grammar found date-like words
+    it could not read ('Tuesday the 16th', '2nd of next month'), and its answer goes through the
+    same doubts as any other date (weekday, weekend, bank holiday, past, far ahead). dateparser is
+    slow to import and to warm up, so it loads here, on this rare path, and nowhere else.
+    """
+    import dateparser  # lazy on purpose: see the docstring
+
+    has_year = _FOUR_DIGIT_YEAR_RE.search(text) is not None
+    settings: dict[str, object] = {
+        "DATE_ORDER": "DMY",
+        "PREFER_DATES_FROM": "future",
+        "RELATIVE_BASE": datetime(today.year, today.month, today.day),  # noqa: DTZ001 - naive, as asked
+        "RETURN_AS_TIMEZONE_AWARE": False,
+        # A written year means a full date was meant: a partial parse would be a misreading.
+        # Without one a day must still be found, so 'March' alone stays the grammar's.
+        "STRICT_PARSING": has_year,
+        "REQUIRE_PARTS": ["day", "month", "year"] if has_year else ["day"],
+    }
+    try:
+        parsed = dateparser.parse(text[:MAX_DATE_TEXT], languages=["en"], settings=settings)
+    except Exception:  # a library's odd failure on odd words must not raise from here
+        return None
+    if not isinstance(parsed, datetime) or not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        return None
+    return parsed.date()

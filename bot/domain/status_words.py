@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.domain.dates import find_date_phrases
 from bot.domain.rag import Rag
 
 _FLAGS = re.IGNORECASE
@@ -69,6 +70,23 @@ STATUS_SYNONYMS: dict[str, Rag] = {
     "grey": Rag.NOT_STARTED,
     "gray": Rag.NOT_STARTED,
     "ns": Rag.NOT_STARTED,
+    # Added from unseen phrasings: the same statuses in other everyday words.
+    "off target": Rag.RED,
+    "not on target": Rag.RED,
+    "on plan": Rag.GREEN,
+    "ahead of schedule": Rag.GREEN,
+    "not commenced": Rag.NOT_STARTED,
+    "not yet commenced": Rag.NOT_STARTED,
+    "yet to commence": Rag.NOT_STARTED,
+    "yet to be started": Rag.NOT_STARTED,
+    "not kicked off": Rag.NOT_STARTED,
+    "not yet kicked off": Rag.NOT_STARTED,
+    **{
+        f"{have}{nt} {verb}": Rag.NOT_STARTED
+        for have in ("has", "have")
+        for nt in ("n't", "n’t", " not", "nt")
+        for verb in ("started", "begun", "commenced", "yet started", "yet begun")
+    },
 }
 LETTER_CODES: dict[str, Rag] = {"r": Rag.RED, "a": Rag.AMBER, "g": Rag.GREEN, "b": Rag.COMPLETE}
 EMOJI: dict[str, Rag] = {
@@ -109,7 +127,12 @@ _ASIDE = (
     r"|this|one|so|and|then|back\s+to|moved\s+to|move\s+to|moving\s+to|going|gone|to|set"
     r"|mark(?:ed)?(?:\s+as)?|please|pls|for\s+now|this\s+month|i\s+think|i'd\s+say"
     r"|would\s+say|say|should\s+be|will\s+be|rated|considered|assessed\s+as|sorry|i\s+mean"
-    r"|i\s+meant|meant|actually|correction|make\s+that|should\s+read|update|updated|=|>)"
+    r"|i\s+meant|meant|actually|correction|make\s+that|should\s+read|update|updated|=|>"
+    # 'so I'd keep this amber', 'I'd rate it green', 'still hasn't started yet', 'finally done'
+    r"|yet|finally|i'd|i’d|i\s+would|we'd|we’d|we\s+would|would|rate|call|calling|keep|keeping"
+    r"|put|putting|marking|it|for\s+the\s+time\s+being|at\s+the\s+moment|at\s+present"
+    r"|on\s+balance|in\s+my\s+view|i\s+reckon|i\s+believe|firmly|definitely|very\s+much"
+    r"|under\s+the\s+rag\s+(?:rules|criteria|guidance|definitions))"
 )
 _ASIDE_RE = re.compile(_ASIDE, _FLAGS)
 _OVERALL_RE = re.compile(r"\boverall\b", _FLAGS)
@@ -151,12 +174,35 @@ _CLAUSE_STATUS_RE = re.compile(
 _CUE_RE = re.compile(
     rf"""\b(?:rag(?:\s+(?:status|rating))?|status|rating|rated|overall(?:\s+status)?
           |(?:now|currently)\s+(?=(?:red|amber|green|at\s+risk|off\s+track|on\s+track)\b)
-          |(?:moving|moved|move|gone|going|changed?|changing|set|upgraded?|downgraded?|back|turned)
-           \s+(?:back\s+)?(?:to|into)
+          |(?:moving|moved|move|gone|going|changed?|changing|set|upgraded?|downgraded?|back|turned
+             |putting|put|taking|take|bringing|bring)
+           \s+(?:(?:this|it|the\s+action|the\s+rag|the\s+status|this\s+one)\s+)?
+           (?:back\s+)?(?:to|into)
           |mark(?:ed)?(?:\s+as)?)
         \s*(?:is\s+|at\s+|of\s+|now\s+)?[:=\-–]?\s*
-        (?P<rag>{_STATUS_WORDS_RE.pattern}|[ragb](?![\w'’]))(?![\w]|-\w)""",
+        (?P<rag>{_STATUS_WORDS_RE.pattern}|[ragb](?=\s*(?:$|[.,;:!?)\-–—])))(?![\w]|-\w)""",
     _FLAGS | re.VERBOSE,
+)
+# A status, then why or for how long: 'Amber until we see the audit results', 'red while we
+# wait', 'green for now'. A completion word is left out: 'complete pending sign-off' is not.
+_CLAUSE_REASON_RE = re.compile(
+    rf"""^(?:{_ASIDE}\s*)*(?P<rag>{_STATUS_WORDS_RE.pattern}|(?-i:[RAG]))
+        \s+(?:until|till|while|whilst|pending|because|since|given|due\s+to|as\s+(?:we|the|it|there)
+           |for\s+now|subject\s+to|awaiting|waiting|owing\s+to|on\s+the\s+basis)\b""",
+    _FLAGS | re.VERBOSE,
+)
+# An opening completion word with who or where: 'signed off by the Improvement Board', 'Signed
+# off at DMT', 'closed at the October board' (but not 'delivered by end of March').
+_DONE_BY_RE = re.compile(
+    r"^(?:(?:action|this|project|it|was|has\s+been|now|finally|all)\s+)*"
+    r"(?P<rag>signed\s+off|signed-off|closed|completed|delivered|finished|achieved|approved)"
+    r"\s+(?:by|at|in|through)\s+(?!mistake|accident|error)(?P<rest>.+)$",
+    _FLAGS,
+)
+_BODY_WORDS_RE = re.compile(
+    r"\b(?:board|meeting|panel|committee|group|dmt|slt|cib|cabinet|scrutiny|steering|cmt|smt|dcs"
+    r"|director|chair|council|forum|partnership|team|ofsted|dfe|lead\s+member)\b",
+    _FLAGS,
 )
 _EMOJI_RE = re.compile("|".join(re.escape(e) for e in EMOJI))
 _LETTERS_RE = re.compile(r"[^\W\d_]")
@@ -184,8 +230,8 @@ def read_status(body: str) -> StatusReading:
     """The last status the reply settles on; corrections and 'overall' win over earlier ones."""
     found: tuple[int, Rag, str] | None = None  # (priority, rag, phrase); later clauses win ties
     boost = False  # 'correction:' on its own makes the next status the one meant
-    for clause in _clauses(body):
-        reading = _clause_status(clause)
+    for number, clause in enumerate(_clauses(body)):
+        reading = _clause_status(clause) or (_done_by(clause) if number == 0 else None)
         if reading is None:
             boost = boost or _CORRECTION_RE.fullmatch(clause.strip(" .")) is not None
             continue
@@ -218,6 +264,11 @@ def _clause_status(clause: str) -> tuple[Rag, str, int] | None:
             rag = status_key(phrase)
             if rag is not None:
                 return rag, phrase, strength
+    reason = _CLAUSE_REASON_RE.match(text)
+    if reason is not None and not _negated(text, reason.start("rag")):
+        rag = status_key(reason.group("rag"))
+        if rag is not None and rag is not Rag.COMPLETE and not _is_name(text, reason):
+            return rag, reason.group("rag"), strength
     found: tuple[Rag, str, int] | None = None
     for cue in _CUE_RE.finditer(text):
         phrase = cue.group("rag")
@@ -231,6 +282,17 @@ def _clause_status(clause: str) -> tuple[Rag, str, int] | None:
         if rag is not None:
             found = (rag, phrase, strength)
     return found
+
+
+def _done_by(clause: str) -> tuple[Rag, str, int] | None:
+    """'Signed off at DMT' opens a reply: the action is complete."""
+    match = _DONE_BY_RE.match(clause.strip(" .'\"*_~"))
+    if match is None:
+        return None
+    rest = match.group("rest")
+    if find_date_phrases(rest) and _BODY_WORDS_RE.search(rest) is None:
+        return None  # 'delivered by the end of March' is a plan, not a status
+    return Rag.COMPLETE, match.group("rag"), 1
 
 
 def _negated(text: str, start: int) -> bool:
@@ -256,13 +318,11 @@ def followed_by_name(text: str, end: int) -> bool:
 
 
 def _emoji_status(body: str) -> StatusReading | None:
-    """✅ 🟢 🟠 🔴 as a status; with no words at all it is only a guess to confirm."""
+    """✅ 🟢 🟠 🔴 as a status, alone or with words; two different ones say nothing."""
     found = [EMOJI[m.group(0)] for m in _EMOJI_RE.finditer(body)]
     if not found or len(set(found)) > 1:
         return None
     emoji = next(m.group(0) for m in _EMOJI_RE.finditer(body))
-    if _LETTERS_RE.search(body) is None:
-        return StatusReading(guess=found[0], guess_phrase=emoji)
     return StatusReading(rag=found[0], phrase=emoji)
 
 

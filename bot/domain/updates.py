@@ -106,8 +106,7 @@ def parse_update(text: str, *, today: date, calendar: WorkingCalendar) -> Parsed
     if command is not None:
         return ParsedUpdate(text=clean, command=command)
     ref, body = _split_ref(clean)
-    rag, words = _read_rag(body)
-    rag_phrase = rag.label if rag else None
+    rag, words, rag_phrase = _read_rag(body)
     status = read_status(body)
     if status.rag is not None and (rag is None or status.overrides):
         rag, rag_phrase = status.rag, status.phrase
@@ -118,7 +117,7 @@ def parse_update(text: str, *, today: date, calendar: WorkingCalendar) -> Parsed
         rag, words = None, body  # 'done - milestone 2' closes the milestone, not the action
     if rag is Rag.COMPLETE and milestones and rag_phrase in _TICKS:
         rag = None  # 'milestone 2 ✅' ticks the milestone
-    dates = _read_dates(body, words, today, calendar)
+    dates = _read_dates(body, words, today, calendar, milestones)
     shift = None if dates.found else _date_shift(body)
     guess = status.guess if rag is None else None
     understood: list[tuple[str, str]] = []
@@ -241,64 +240,75 @@ _TRANSITION = (
 _TRANSITION_RE = re.compile(rf"(?<!\w)(?=[{_RAG_FIRST_LETTERS}])(?:{_TRANSITION})", _FLAGS)
 _CUE_RE = re.compile(
     rf"""\b(?P<cue>now|rag(?:\s+(?:status|rating))?|status|rated|rating|turned|turning
-          |(?:moving|moved|move|gone|going|changed?|changing|set|upgraded?|downgraded?|back)
-           \s+(?:back\s+)?(?:to|into)
-          |mark(?:ed)?(?:\s+as)?)
+          |(?:moving|moved|move|gone|going|changed?|changing|set|upgraded?|downgraded?|back
+             |putting|put|taking|take|bringing|bring)
+           \s+(?:(?:this|it|the\s+action|the\s+rag|the\s+status|us|this\s+one)\s+)?
+           (?:back\s+)?(?:to|into)
+          |mark(?:ed|ing)?(?:\s+(?:this|it))?(?:\s+as)?)
         \s*(?:is\s+|at\s+|of\s+)?[:=\-]?\s*(?P<rag>{_RAG})""",
     _FLAGS | re.VERBOSE,
 )
 
 
-def _read_rag(body: str) -> tuple[Rag | None, str]:
-    """A status set off at the start beats 'red to amber', which beats other cues ('now amber')."""
+def _read_rag(body: str) -> tuple[Rag | None, str, str | None]:
+    """A status set off at the start beats 'red to amber', which beats other cues ('now amber').
+
+    Returns the status, the words to keep and the owner's own words for the status ('R').
+    """
     transition = _TRANSITION_RE.search(body)
     lead = _lead_rag(body)
     if lead is not None and lead[2] and (transition is None or transition.start() > 0):
-        return lead[0], lead[1]
+        return lead[0], lead[1], lead[3]
     if transition is not None:
-        return _PHRASES[_key(transition.group("rag"))], body
+        return _PHRASES[_key(transition.group("rag"))], body, transition.group("rag")
     if lead is not None:
-        return lead[0], lead[1]
-    return _cued_rag(body), body
+        return lead[0], lead[1], lead[3]
+    cued = _cued_rag(body)
+    if cued is None:
+        return None, body, None
+    return cued[0], body, cued[1]
 
 
 def _key(phrase: str) -> str:
     return " ".join(phrase.lower().split())
 
 
-def _lead_rag(body: str) -> tuple[Rag, str, bool] | None:
-    """The RAG a message opens with, the words after it, and whether punctuation set it off."""
+def _lead_rag(body: str) -> tuple[Rag, str, bool, str] | None:
+    """The RAG a message opens with, the words after it, whether punctuation set it off, and
+    the words it was typed as."""
     letter = _LETTER_LEAD_RE.match(body)
     if letter is not None:
-        return _SINGLE_LETTERS[letter.group("rag").lower()], _rest(body, letter.end()), True
+        code = letter.group("rag")
+        return _SINGLE_LETTERS[code.lower()], _rest(body, letter.end()), True, code
     match = _LEAD_RE.match(body)
     if match is None:
         return None
-    word = _key(match.group("rag"))
+    typed = match.group("rag")
+    word = _key(typed)
     after = body[match.end() :]
-    if match.group("rag")[:1].isupper() and followed_by_name(body, match.end()):
+    if typed[:1].isupper() and followed_by_name(body, match.end()):
         return None  # 'Green Lane', 'Amber Valley' are places
     separator = _SEPARATOR_RE.match(after)
     if separator is not None:
-        return _PHRASES[word], after[separator.end() :].strip(), True
+        return _PHRASES[word], after[separator.end() :].strip(), True, typed
     next_word = after.split(maxsplit=1)[0].lower() if after.strip() else ""
     if word in _NEEDS_SEPARATOR or next_word in _COMPOUNDS or not after[:1].isspace():
         return None
-    return _PHRASES[word], body, False
+    return _PHRASES[word], body, False, typed
 
 
 def _rest(body: str, end: int) -> str:
     return body[end:].strip(" -:.,;–—")
 
 
-def _cued_rag(body: str) -> Rag | None:
+def _cued_rag(body: str) -> tuple[Rag, str] | None:
     """The last explicitly cued status: 'now amber', 'RAG: red', 'back to green'."""
-    found: Rag | None = None
+    found: tuple[Rag, str] | None = None
     for match in _CUE_RE.finditer(body):
         rag = _PHRASES[_key(match.group("rag"))]
         if rag is Rag.COMPLETE and match.group("cue").lower() == "now":
             continue  # 'phase 1 now complete' is about part of the work, not the action
-        found = rag
+        found = (rag, match.group("rag"))
     return found
 
 
@@ -317,6 +327,10 @@ _NUMBER_WORDS = {
     "ten": 10,
 }
 _ORDINALS = {
+    **{
+        f"{n}{suffix}": n
+        for n, suffix in zip(range(1, 11), ("st", "nd", "rd", *["th"] * 7), strict=True)
+    },
     "first": 1,
     "second": 2,
     "third": 3,
@@ -328,32 +342,42 @@ _ORDINALS = {
     "ninth": 9,
     "tenth": 10,
 }
-_ITEM = r"(?:m(?=\d))?(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b"
+_ITEM = (
+    r"(?:(?:milestones?|ms)\s*(?:no\.?\s*)?[#]?\s*(?=\d|one|two|three|four|five|six|seven|eight|nine"
+    r"|ten))?(?:m(?=\d))?(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b"
+)  # 'ms1 & ms3', 'milestone 1 and milestone 3' name the milestone again
 _ITEMS = rf"{_ITEM}(?:\s*(?:,|&|\+|/|\band\b|-|–|\bto\b)\s*{_ITEM})*"
 _ITEMS_ANY = _ITEMS
 _MILESTONE = r"(?:milestones?\s*(?:no\.?\s*|nos\.?\s*)?[#]?\s*|ms\s*(?=\d)|m(?=\d))"
 _MILESTONE_ANY = _MILESTONE
+_ASIDE_PARENS = r"(?:\([^()]{0,120}\)\s*)?"  # 'Milestone 1 (mock-up of the website) done'
 _DONE = (
     r"(?:done|complete|completed|achieved|met|finished|delivered|closed|signed\s+off|ticked\s+off"
     r"|reached|hit|✅|☑️?|✔️?)"
 )
-_ORDINAL = r"(?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
+_ORDINAL_WORD = (
+    r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|1st|2nd|3rd|[4-9]th"
+    r"|10th)"
+)
+_ORDINAL = rf"(?P<ord>{_ORDINAL_WORD}(?:\s*(?:,|&|\+|\band\b)\s*(?:the\s+)?{_ORDINAL_WORD})*)"
 _MILESTONES_RE = re.compile(
-    rf"""(?:\b|(?<=\s)){_MILESTONE}(?P<before>{_ITEMS})\s*
+    rf"""(?:\b|(?<=\s)){_MILESTONE}(?P<before>{_ITEMS})\s*{_ASIDE_PARENS}
           (?:(?:is|are|was|were|has\s+been|have\s+been|now|all|both|been)\s+){{0,3}}[:\-]?\s*{_DONE}
        |\b{_DONE}\s*[:\-]?\s*{_MILESTONE}(?P<after>{_ITEMS})
-       |\b(?:the\s+)?{_ORDINAL}\s+milestone\s*
-          (?:(?:is|was|has\s+been|now)\s+){{0,2}}[:\-]?\s*{_DONE}""",
+       |\b(?:the\s+)?{_ORDINAL}\s+milestones?\s*{_ASIDE_PARENS}
+          (?:(?:is|are|was|were|has\s+been|have\s+been|now|all|both)\s+){{0,2}}[:\-]?\s*{_DONE}""",
     _FLAGS | re.VERBOSE,
 )
+_ORDINAL_TOKEN_RE = re.compile(_ORDINAL_WORD, _FLAGS)
 _ITEM_TOKEN_RE = re.compile(r"\d{1,2}|[a-z]{3,5}|-|–|\bto\b")
+_MILESTONE_WORD_RE = re.compile(r"milestones?|ms|no\.?|#")
 _MILESTONE_LEAD_RE = re.compile(rf"^{_MILESTONE}\d", _FLAGS)
 
 
 def _item_numbers(items: str) -> list[int]:
     """'1, 2 & 4' -> [1, 2, 4]; '1-3' and '1 to 3' -> [1, 2, 3]."""
     numbers: list[int] = []
-    tokens = _ITEM_TOKEN_RE.findall(items.lower())
+    tokens = _ITEM_TOKEN_RE.findall(_MILESTONE_WORD_RE.sub(" ", items.lower()))
     pending_range = False
     for token in tokens:
         if token in ("-", "–", "to"):
@@ -375,7 +399,8 @@ def _milestones(body: str) -> tuple[int, ...]:
     numbers: set[int] = set()
     for match in _MILESTONES_RE.finditer(body):
         if match.group("ord"):
-            numbers.add(_ORDINALS[match.group("ord").lower()])
+            tokens = _ORDINAL_TOKEN_RE.findall(match.group("ord"))
+            numbers.update(_ORDINALS[token.lower()] for token in tokens)
             continue
         numbers.update(_item_numbers(match.group("before") or match.group("after")))
     return tuple(sorted(numbers))
@@ -383,23 +408,39 @@ def _milestones(body: str) -> tuple[int, ...]:
 
 # --- review dates ---------------------------------------------------------------------------
 
+# What is moved, between the verb and the date: 'move the review date to', 'push it back to'.
+_MOVED_THING = (
+    r"(?:(?:the|this|its|our)\s+)?(?:(?:new\s+|next\s+)?review(?:\s+date)?|date|deadline"
+    r"|target(?:\s+date)?|timescales?|timeline|completion(?:\s+date)?|due\s+date|end\s+date"
+    r"|action|it|this)"
+)
 _DATE_CUE_RE = re.compile(
-    r"""\b(?:new\s+(?:review\s+|target\s+|due\s+|end\s+)?date(?:\s+(?:is|of|now|will\s+be))?
+    rf"""\b(?:new\s+(?:review\s+|target\s+|due\s+|end\s+)?date(?:\s+(?:is|of|now|will\s+be))?
         |revised\s+(?:review\s+|target\s+|due\s+)?date(?:\s+(?:is|of))?
-        |(?:next\s+)?(?:review|revisit|look\s+again|check\s+again)(?:\s+(?:again|it|this))?(?:\s+date)?
-         (?:\s+(?:is|now|on|in|at|by|for))?
+        |(?P<review>(?:next\s+|to\s+be\s+)?(?:review(?:ed)?|revisit(?:ed)?|look\s+again|check\s+again)
+         (?:\s+(?:again|it|this))?(?:\s+date)?
+         (?:\s+(?:is|now|on|in|at|by|for|to|until|till|due|please|set\s+for|moved\s+to|changed\s+to
+            |back\s+to|pushed\s+(?:back\s+)?to|slipped\s+to|can\s+be|will\s+be|should\s+be
+            |stays?(?:\s+as)?|remains?(?:\s+as)?|still|unchanged(?:\s+at)?))*)
         |target(?:\s+date)?(?:\s+(?:is|now|of))?
         |deadline(?:\s+(?:is|now|of))?
         |(?:slipped|slipping|slips|slip|moved|moving|move|pushed|pushing|push|put|set|delayed
            |delay|deferred|defer|postponed|rescheduled|re-scheduled|extended|extend|changed
            |change|brought|bring|(?:days?|weeks?|months?))
-         (?:\s+(?:back|out|forward|on))?\s+(?:to|until|till|til|into|for|by|on)
+         (?:\s+{_MOVED_THING})?(?:\s+(?:back|out|forward|on))?\s+(?:to|until|till|til|into|for|by|on)
         |(?:delayed|deferred|postponed|rescheduled|extended)
         |(?:now\s+)?due(?:\s+(?:by|on|for|in|at|before))?
+        |now(?:\s+on)?
         |by|until|till|before)
        \s*[:\-–]?\s*(?:(?:the|w/?c|week\s+commencing)\s+)?$""",
     _FLAGS | re.VERBOSE,
 )
+# After the date: '06/15/2027 for review', 'w/c 11 January for the review'.
+_DATE_AFTER_CUE_RE = re.compile(
+    r"\s*(?:is\s+)?(?:for|as)\s+(?:the\s+|our\s+|a\s+)?(?:next\s+|new\s+)?review\b", _FLAGS
+)
+# A vague phrase that says it is a slip: 'a few weeks' delay'.
+_SELF_CUED_RE = re.compile(r"(?:delay|slippage|slip|extension|longer|late)$", _FLAGS)
 _CUE_WINDOW = 60
 _MAX_CUED_DATES = 6  # more than this and the bot asks anyway; caps the date work per reply
 _FILLER = " .!,;:-–—"
@@ -423,45 +464,59 @@ class _Dates:
 _MOVE_CUE_RE = re.compile(
     r"""\b(?:slipped|slipping|slips|slip|moved|moving|pushed|pushing|put|delayed|delay|deferred
         |postponed|extended|knocked|bumped|back|out|review(?:\s+again)?|again|look\s+again
-        |revisit(?:ed)?|until|till|to|for|in|by|before|around|during|at|within)
+        |revisit(?:ed)?|until|till|to|for|in|by|before|around|during|at|within|needs?|another
+        |takes?|taking|expect(?:ed|ing)?|aiming|aim|likely|probably|hopefully|looking|now)
        \s*(?:back|out|on)?\s*(?:by|until|to|till|for|in|into|around|at)?\s*$""",
     _FLAGS | re.VERBOSE,
 )
 _CLAUSE_END_RE = re.compile(r"[;!?\n]|[.,](?!\d)|\band\b|\bbut\b|\s[-–—]\s", _FLAGS)
 _MILESTONE_NAMED_RE = re.compile(
-    rf"\b{_MILESTONE_ANY}(?P<items>{_ITEMS_ANY})|\b(?P<ordinal>first|second|third|fourth|fifth"
-    r"|sixth|seventh|eighth|ninth|tenth|final|last|next)\s+milestone\b",
+    rf"\b{_MILESTONE_ANY}(?P<items>{_ITEMS_ANY})|\b(?P<ordinal>{_ORDINAL_WORD}|final|last|next)"
+    r"\s+milestone\b",
     _FLAGS,
 )
 
 
-def _read_dates(body: str, words: str, today: date, calendar: WorkingCalendar) -> _Dates:
-    """Cued dates become the new review date; anything unsure becomes a question and why."""
+def _read_dates(
+    body: str, words: str, today: date, calendar: WorkingCalendar, done: tuple[int, ...]
+) -> _Dates:
+    """Cued dates become the new review date; anything unsure becomes a question and why.
+
+    A date in a milestone's words moves that milestone; one that says 'review' is the review
+    date, and beats other cued dates ('expected end of April, so move the review to 30/04').
+    """
     found = find_reply_phrases(body)
-    phrases = _cued_phrases(body, found) or _only_phrase(body, words, found)
-    readings: list[ReplyDate] = []
+    cued = _cued_phrases(body, found)
+    phrases = cued or [(p, False) for p in _only_phrase(body, words, found)]
+    readings: list[tuple[ReplyDate, bool]] = []
     milestone_dates: list[tuple[int, date]] = []
     doubts: list[str] = []
-    for phrase in phrases[:_MAX_CUED_DATES]:
+    for phrase, says_review in phrases[:_MAX_CUED_DATES]:
         reading = read_reply_date(phrase, body, today=today, calendar=calendar)
         if reading is None:
             continue
-        milestone = _milestone_for(body, phrase)
-        if milestone is not None:
+        milestone = None if says_review else _milestone_for(body, phrase)
+        if milestone is not None and milestone in done:  # 'milestone 1 done, slipped to 3 May'
+            which = f"“{phrase.text}”: is that the review date, or milestone {milestone}'s?"
+            days = (reading.date,) if reading.date else reading.options
+            reading = ReplyDate(phrase, None, days, reading.doubt or which)
+        elif milestone is not None:
             if reading.date is not None:
                 milestone_dates.append((milestone, reading.date))
             elif reading.doubt:
                 doubts.append(f"milestone {milestone}: {reading.doubt}")
             continue
-        readings.append(reading)
+        readings.append((reading, says_review))
+    if any(says_review for _, says_review in readings):
+        readings = [r for r in readings if r[1]]
     candidates: list[date] = []
-    for reading in readings:
+    for reading, _ in readings:
         if reading.doubt:
             doubts.append(reading.doubt)
         for day in (reading.date,) if reading.date else reading.options:
             if day not in candidates:
                 candidates.append(day)
-    texts = tuple(dict.fromkeys(r.phrase.text for r in readings))
+    texts = tuple(dict.fromkeys(r.phrase.text for r, _ in readings))
     joined = " or ".join(texts) or None
     found_milestones = tuple(dict.fromkeys(milestone_dates))
     if not candidates:
@@ -471,7 +526,7 @@ def _read_dates(body: str, words: str, today: date, calendar: WorkingCalendar) -
             milestone_dates=found_milestones,
             phrases=texts,
         )
-    if len(candidates) == 1 and not any(r.asks for r in readings):
+    if len(candidates) == 1 and not any(r.asks for r, _ in readings):
         return _Dates(
             new_date=candidates[0], phrase=joined, milestone_dates=found_milestones, phrases=texts
         )
@@ -486,31 +541,50 @@ def _read_dates(body: str, words: str, today: date, calendar: WorkingCalendar) -
     )
 
 
+# Where a milestone's words stop, looking back from its date: 'milestone 2, tender process
+# starts, moved to 12 April' is one; '... done; review 30 April' and '... - amber overall' end it.
+_MILESTONE_SPAN_END_RE = re.compile(
+    r"[;!?\n]|\.(?!\d)|\s[-–—]+\s|\bbut\b|\b(?:overall|review|action)\b", _FLAGS
+)
+
+
 def _milestone_for(body: str, phrase: DatePhrase) -> int | None:
-    """'milestone 2 slipped to 30 April': a date in a milestone's clause is that milestone's."""
+    """'milestone 2 slipped to 30 April': a date in a milestone's words is that milestone's."""
     start = 0
     for end in _CLAUSE_END_RE.finditer(body, 0, phrase.start):
         start = end.end()
     stop = _CLAUSE_END_RE.search(body, phrase.end)
     clause = body[start : stop.start() if stop else len(body)]
     named = _MILESTONE_NAMED_RE.search(clause)
-    if named is None:
-        return None
+    if named is None:  # look further back, across commas, to the milestone these words are about
+        span_start = 0
+        for end in _MILESTONE_SPAN_END_RE.finditer(body, 0, phrase.start):
+            span_start = end.end()
+        mentions = list(_MILESTONE_NAMED_RE.finditer(body, span_start, phrase.start))
+        if not mentions:
+            return None
+        named = mentions[-1]
     if named.group("ordinal"):
         return _ORDINALS.get(named.group("ordinal").lower())
     numbers = _item_numbers(named.group("items"))
     return numbers[0] if len(numbers) == 1 else None
 
 
-def _cued_phrases(body: str, phrases: list[DatePhrase]) -> list[DatePhrase]:
-    """Dates right after 'slipped to', 'new date', 'by' ...; narrative dates are left alone."""
+def _cued_phrases(body: str, phrases: list[DatePhrase]) -> list[tuple[DatePhrase, bool]]:
+    """Dates right after 'slipped to', 'new date', 'by' ... or before 'for review'; narrative
+    dates are left alone. Each comes with whether its cue says 'review'."""
     found = []
     for phrase in phrases:
         window = max(0, phrase.start - _CUE_WINDOW)
-        if _DATE_CUE_RE.search(body, window, phrase.start) or (
-            is_chat_only(phrase) and _MOVE_CUE_RE.search(body, window, phrase.start)
+        cue = _DATE_CUE_RE.search(body, window, phrase.start)
+        after = _DATE_AFTER_CUE_RE.match(body, phrase.end)
+        chat_only = is_chat_only(phrase)
+        if cue is not None or after is not None:
+            found.append((phrase, after is not None or bool(cue and cue.group("review"))))
+        elif chat_only and (
+            _MOVE_CUE_RE.search(body, window, phrase.start) or _SELF_CUED_RE.search(phrase.text)
         ):
-            found.append(phrase)
+            found.append((phrase, False))
     return found
 
 

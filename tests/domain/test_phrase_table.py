@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.rag import Rag
+from bot.domain.status_words import EMOJI
 from bot.domain.updates import ParsedUpdate, parse_update
 from bot.domain.workdays import WorkingCalendar
 
@@ -133,14 +134,74 @@ def test_never_raises_and_never_sets_a_non_working_day(text: str, today: date) -
         assert not update.date_options
 
 
+_STATUS_EMOJI = tuple(EMOJI)
+
+
 @given(
     st.text(alphabet=st.characters(exclude_categories=("Lu", "Ll", "Lt", "Lm", "Lo")), max_size=200)
 )
 def test_text_with_no_letters_changes_nothing(text: str) -> None:
+    """Nothing but a status emoji ('✅', '🔴') may change anything, and then only the RAG."""
     update = parse(text)
-    assert update.rag is None
+    emoji = {EMOJI[e] for e in _STATUS_EMOJI if e in text}
+    if len(emoji) == 1:
+        assert update.rag in emoji
+    else:
+        assert update.rag is None
     assert update.date_shift is None
     assert update.milestones_done == ()
     assert update.milestone_dates == ()
     if update.new_date is not None or update.date_options:
         assert any(ch.isdigit() for ch in text)  # '30/04/2027' alone still answers 'which date?'
+
+
+@given(
+    st.lists(
+        st.sampled_from([*_STATUS_EMOJI, "🎉", "👍", " ", "!", ".", "\ufe0f"]),
+        min_size=1,
+        max_size=8,
+    ).map("".join)
+)
+def test_a_status_emoji_alone_is_the_status_and_two_say_nothing(text: str) -> None:
+    update = parse(text)
+    kinds = {EMOJI[e] for e in _STATUS_EMOJI if e in text}
+    assert update.rag == (kinds.pop() if len(kinds) == 1 else None)
+    assert update.new_date is None
+    assert not update.date_options
+    assert update.milestones_done == ()
+
+
+# --- phrasings the parser's authors never saw (tests/domain/holdout_*.csv) --------------------
+# Written by someone who had not read the parser. holdout_dev.csv was then used to improve it,
+# row by row (so each of its rows is a test); holdout_final.csv was never looked at while the
+# parser changed, and is held to issue 8's bar as a whole: at least 95% read right and no
+# review date ever recorded wrongly without a question.
+
+HOLDOUT_DEV = Path(__file__).with_name("holdout_dev.csv")
+HOLDOUT_FINAL = Path(__file__).with_name("holdout_final.csv")
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("row", _rows(HOLDOUT_DEV), ids=lambda r: r["category"])
+def test_holdout_dev_row(row: dict[str, str]) -> None:
+    assert check(row) == [], row["text"]
+
+
+def silently_wrong_date(row: dict[str, str]) -> bool:
+    """A review date recorded that is not the one meant: the failure that must never happen."""
+    got = parse(row["text"]).new_date
+    if got is None:
+        return False
+    return row["date"] in ("", "ask") or date.fromisoformat(row["date"]) != got
+
+
+def test_unseen_phrasings_are_read_right_and_never_get_a_wrong_date_silently() -> None:
+    rows = _rows(HOLDOUT_FINAL)
+    right = [row for row in rows if not check(row)]
+    assert len(rows) >= 150
+    assert len(right) / len(rows) >= 0.95, [r["text"] for r in rows if check(r)]
+    assert [r["text"] for r in rows if silently_wrong_date(r)] == []

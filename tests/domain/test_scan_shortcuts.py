@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from bot.domain import dates, reply_dates, status_words, updates
 
-# Phrases the bare patterns find inside a word, where the guards must let them through.
+# Phrases that start inside a word: no date phrase may start there ('Omar 12' is not 'mar 12').
 _IN_WORD = (
     *("amid May", "upon Friday 3 June", "legend of next week", "Omar 12", "bathe 12 May"),
     *("becoming Friday", "tea week on Friday", "xafter christmas", "nonfiscal year end"),
@@ -48,8 +48,8 @@ def _found(pattern: re.Pattern[str], text: str) -> list[tuple[tuple[int, int], d
     return [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
 
 
-_BARE_PHRASE_RE = re.compile(dates._PHRASE, dates._PHRASE_FLAGS)
-_BARE_EXTRA_RE = re.compile(reply_dates._EXTRA, reply_dates._EXTRA_FLAGS)
+_BARE_PHRASE_RE = re.compile(dates._PHRASE_BARE, dates._PHRASE_FLAGS)
+_BARE_EXTRA_RE = re.compile(reply_dates._EXTRA_BARE, reply_dates._EXTRA_FLAGS)
 _BARE_TRANSITION_RE = re.compile(updates._TRANSITION, updates._FLAGS)
 
 
@@ -80,13 +80,31 @@ def test_guarded_transition_scan_finds_what_the_bare_pattern_finds(text: str) ->
 
 
 @pytest.mark.parametrize("text", _IN_WORD)
-def test_guards_let_in_word_phrases_through(text: str) -> None:
+def test_no_phrase_starts_inside_a_word(text: str) -> None:
     for guarded, bare in (
         (dates._PHRASE_RE, _BARE_PHRASE_RE),
         (reply_dates._EXTRA_RE, _BARE_EXTRA_RE),
         (updates._TRANSITION_RE, _BARE_TRANSITION_RE),
     ):
         assert _found(guarded, text) == _found(bare, text)
+        for match in guarded.finditer(text):
+            assert match.start() == 0 or not text[match.start() - 1].isalnum(), match.group(0)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Omar 12", []),
+        ("amid May", ["May"]),
+        ("upon Friday 3 June", ["Friday 3 June"]),
+        ("legend of next week", ["next week"]),
+        ("bathe 12 May", ["12 May"]),
+        ("xafter christmas", ["christmas"]),
+        ("offend of the financial year", []),
+    ],
+)
+def test_in_word_phrases_are_read_from_the_word_boundary(text: str, found: list[str]) -> None:
+    assert [p.text for p in reply_dates.find_reply_phrases(text)] == found
 
 
 def test_every_status_phrase_starts_with_a_letter_the_transition_guard_admits() -> None:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bot.domain.dates import MONTH_NAMES
 from bot.domain.rag import Rag
-from bot.domain.status_words import STATUS_SYNONYMS
+from bot.domain.status_words import EMOJI, STATUS_SYNONYMS
 from bot.domain.updates import (
     MAX_UPDATE_CHARS,
     Command,
@@ -339,9 +339,12 @@ nonsense = st.text(
 def test_digits_punctuation_and_emoji_are_not_meaningful(text: str) -> None:
     assume(text.strip() != "?")  # '?' on its own asks for help
     update = parse(text)
-    # A status emoji on its own ('✅') is a did-you-mean to confirm, never a change (issue 8).
-    assert update.is_meaningful == (update.rag_guess is not None)
-    assert changes(update) in ({}, {"ref": update.ref})
+    # A status emoji ('✅', '🔴') is the status, as a word would be (issue 8: emoji that people
+    # use as status count); two different ones say nothing, and nothing else changes.
+    kinds = {EMOJI[e] for e in EMOJI if e in text}
+    status = {"rag": kinds.pop()} if len(kinds) == 1 else {}
+    assert update.is_meaningful == bool(status)
+    assert changes(update) in (status, {"ref": update.ref, **status})
 
 
 LETTER_CODES = frozenset("RAGB")  # a reply of just 'A' is the spreadsheet code for amber

@@ -226,8 +226,8 @@ def test_a_new_review_date_in_the_past_is_questioned_not_recorded(services: Serv
 
     [reply] = say(services, name, "amber - new date 14 April 2020")
 
-    assert isinstance(reply, Notice)
-    assert "past" in reply.text
+    assert isinstance(reply, AskWhichDate)
+    assert any("past" in reason for reason in reply.reasons)
     assert action(services, ref) == before
     assert history_count(services) == count
 
