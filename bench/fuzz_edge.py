@@ -38,7 +38,7 @@ def main() -> None:
     n = parser.parse_args().n
     with tempfile.TemporaryDirectory() as tmp, running() as fake:
         services = build(Path(tmp) / "fuzz.db", fake)
-        server = start_server(services)
+        server = start_server(services.application)
         host, port = server.url.removeprefix("http://").split(":")
         connection = http.client.HTTPConnection(host, int(port), timeout=30)
         generator = HostileRequests(SECRET, seed=7, linked_user=OWNER_ID)

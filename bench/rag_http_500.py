@@ -22,7 +22,7 @@ from waitress.server import create_server
 
 from bot.config import Settings
 from handlers.slack.app import make_client
-from handlers.slack.server import EVENTS_PATH, make_wsgi_app, start_in_thread
+from handlers.slack.server import EVENTS_PATH, bolt_wsgi_app, start_in_thread
 from handlers.wiring import build_services
 from tests.slack.fake_slack import FakeSlack, SlackSender, running
 
@@ -46,9 +46,9 @@ def main() -> None:
         services = build_services(settings)
         sweep_scale.BOARDS = 1
         sweep_scale.build(services.db, 500, due=40)
-        url, stop = start_in_thread(services)
+        url, stop = start_in_thread(services.application)
         empty = create_server(
-            make_wsgi_app(services, empty_app(settings)), host="127.0.0.1", port=0
+            bolt_wsgi_app(services.application, empty_app(settings)), host="127.0.0.1", port=0
         )
         threading.Thread(target=empty.run, daemon=True).start()
         empty_url = f"http://127.0.0.1:{empty.effective_port}"

@@ -65,7 +65,7 @@ def main() -> None:
         with services.db.session(commit=False) as session:
             action_id = session.exec(select(Action.id).where(Action.ref == "6.2")).one()
         assert action_id is not None
-        url, stop = start_in_thread(services)
+        url, stop = start_in_thread(services.application)
         slack = SlackSender(url + EVENTS_PATH, SECRET, response_base=fake.url)
         try:
             figures = [press(slack, fake, action_id, i) for i in range(n)]

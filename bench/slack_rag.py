@@ -90,7 +90,7 @@ def main() -> None:
     n = parser.parse_args().n
     with tempfile.TemporaryDirectory() as tmp, running() as fake:
         services = build(Path(tmp) / "bench.db", fake)
-        url, stop = start_in_thread(services)
+        url, stop = start_in_thread(services.application)
         slack = SlackSender(url + EVENTS_PATH, SECRET, response_base=fake.url)
         try:
             for text in ("", "red"):

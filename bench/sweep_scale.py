@@ -28,7 +28,7 @@ from bot.ports import Sent
 from handlers.application.sample import SAMPLE_BOARDS, sample_file
 from schedules.dispatch import Dispatcher
 from storage.db import Database
-from storage.models import Action, ActionOwner, Board, Milestone, Person
+from storage.models import Action, ActionOwner, Board, ChatIdentity, Milestone, Person
 
 BOARDS = 1000
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -67,6 +67,11 @@ def build(db: Database, size: int, due: int) -> None:
         people = _people(rows)
         session.execute(insert(Person), people)
         index = {p["name_key"]: n + 1 for n, p in enumerate(people)}
+        accounts = [  # everyone reachable on the bench's platform, as a linked council would be
+            {"person_id": n, "platform": CountingNotifier.platform, "external_id": f"B{n}"}
+            for n in index.values()
+        ]
+        session.execute(insert(ChatIdentity), accounts)
         actions, owners, milestones = [], [], []
         for i in range(size):
             row = rows[i % len(rows)]

@@ -1,16 +1,32 @@
-"""The composition root: settings in, the running parts out. No module-level globals."""
+"""The composition root: settings in, the running parts out. No module-level globals.
+
+`build_services` connects the database and builds the use cases; `Services.application` is
+the one object every adapter is handed (handlers/application/app.py). `compose` adds the
+platform adapters the CLI starts (Slack, the console), so the CLI imports no adapter itself.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
+from typing import TextIO
 
 from bot import logs
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.ports import Notifier
+from handlers.application.app import AdminForms, Application
+from handlers.application.boards import Boards
 from handlers.application.chat import ChatHandlers
+from handlers.application.health import Health
+from handlers.application.home import HomeHandler
+from handlers.application.inbox import Inbox
+from handlers.application.jobs import Jobs
+from handlers.application.people import People
+from handlers.application.plan_admin import PlanAdmin
 from handlers.application.rag import RagHandler
+from handlers.application.taps import TapHandlers
 from schedules.dispatch import Dispatcher
 from storage.db import Database
 
@@ -23,15 +39,22 @@ class Services:
     chat: ChatHandlers
     rag: RagHandler
 
-    def dispatcher(self, notifier: Notifier, *, in_order: bool = False) -> Dispatcher:
-        """`in_order`: one send at a time, for a terminal where order is what people read."""
+    def dispatcher(self, notifier: Notifier, *more: Notifier, in_order: bool = False) -> Dispatcher:
+        """Sends on each platform given (one notifier each): every message on each platform
+        its recipient is linked to. `in_order`: one send at a time, for a terminal where order
+        is what people read."""
         return Dispatcher(
             db=self.db,
             clock=self.clock,
-            notifier=notifier,
+            notifier=[notifier, *more],
             stale_claim_after=timedelta(seconds=self.settings.claim_stale_seconds),
             send_workers=1 if in_order else self.settings.send_workers,
         )
+
+    @cached_property
+    def application(self) -> Application:
+        """The façade the adapters are given; built once."""
+        return build_application(self)
 
 
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
@@ -51,3 +74,79 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         ),
         rag=RagHandler(db=db, clock=clock),
     )
+
+
+def build_application(services: Services) -> Application:
+    settings, db, clock = services.settings, services.db, services.clock
+    zone, region = settings.default_timezone, settings.bank_holiday_region
+    taps = TapHandlers(db=db, clock=clock, default_timezone=zone)
+    home = HomeHandler(db=db, clock=clock, default_timezone=zone)
+    return Application(
+        settings=settings,
+        clock=clock,
+        chat=services.chat,
+        rag=services.rag,
+        taps=taps,
+        home=home,
+        admin=AdminForms(taps, home),
+        inbox=Inbox(db),
+        jobs=Jobs(db=db, clock=clock, settings=settings, make_dispatcher=services.dispatcher),
+        health=Health(db),
+        boards=Boards(db=db, clock=clock, default_timezone=zone, holiday_region=region),
+        people=People(db),
+        plans=PlanAdmin(db=db, clock=clock, default_timezone=zone, holiday_region=region),
+    )
+
+
+class Platforms:
+    """The adapters the CLI starts. Slack is imported only when it is used."""
+
+    def __init__(self, app: Application) -> None:
+        self.app = app
+
+    def serve_slack(self, *, host: str, port: int) -> None:
+        """Blocks until SIGTERM or Ctrl-C: HTTP, or Socket Mode when SLACK_APP_TOKEN is set."""
+        from handlers.slack.server import serve
+
+        serve(self.app, host=host, port=port)
+
+    def console(self, board: str, person: str, *, inp: TextIO, out: TextIO) -> int:
+        """A terminal conversation until /quit; errors.Problem for an unknown board or person."""
+        from handlers.console.repl import ConsoleSession
+
+        return ConsoleSession(self.app, board, person, inp=inp, out=out).run()
+
+    def console_notifier(self, out: TextIO) -> Notifier:
+        """Prints each message; for reminders without a chat platform, and dry runs."""
+        from handlers.console.notifier import ConsoleNotifier
+
+        return ConsoleNotifier(out, clock=self.app.clock)
+
+    def slack_notifier(self, *, echo: TextIO | None = None) -> Notifier:
+        """Sends through Slack; with `echo`, prints what went there too."""
+        from handlers.console.notifier import EchoNotifier
+        from handlers.slack.app import make_client
+        from handlers.slack.notifier import SlackNotifier
+
+        notifier = SlackNotifier(make_client(self.app.settings))
+        return EchoNotifier(notifier, echo) if echo is not None else notifier
+
+    def sync_slack_people(self) -> list[tuple[str, str, str]]:
+        """(name, email, Slack id or "") for everyone with an email; found ones linked."""
+        from handlers.slack.app import make_client
+        from handlers.slack.people_sync import sync_people
+
+        return sync_people(self.app, make_client(self.app.settings))
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What the CLI runs on: the application, and the platforms it can start."""
+
+    app: Application
+    platforms: Platforms
+
+
+def compose(settings: Settings, *, clock: Clock | None = None) -> Runtime:
+    app = build_services(settings, clock=clock).application
+    return Runtime(app, Platforms(app))

@@ -1,19 +1,28 @@
-"""Sending what is due, exactly once: claim under a unique key, send, then mark it sent."""
+"""Sending what is due, exactly once: claim under a unique key, send, then mark it sent.
+
+One dispatcher sends on every platform it is given a notifier for (schedules/routing.py):
+each message goes on each platform its recipient is linked to, as its own delivery with its
+own claim key (storage.notifications.delivery_key), so a crash on one platform never resends
+on another. A message that can go nowhere is recorded once under its own key: skipped when it
+is too late to help, unreachable when its recipient is linked to none of these platforms (not
+settled: once they are linked, the next sweep reaches them).
+"""
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import partial
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain.digest import Digest, build_digest, digest_due_at
-from bot.domain.plan import ActionView, BoardView, PersonRef
+from bot.domain.plan import ActionView, BoardPlan, BoardView
 from bot.domain.reminders import (
     ChairAlert,
     DueReminder,
@@ -24,13 +33,16 @@ from bot.domain.reminders import (
     sweep_windows,
 )
 from bot.domain.workdays import WorkingCalendar
-from bot.ports import DeliveryLog, NotDeliverableError, Notifier, Sent
+from bot.ports import NotDeliverableError, Notifier, Sent
+from schedules.delivery import Deliveries, settled
 from schedules.pacing import in_waves
+from schedules.routing import Route, Routes
 from storage import conversations, notifications
-from storage.boards import all_board_views, board_view
+from storage.boards import all_board_views, board_view, board_views, list_boards
+from storage.channels import board_channels
 from storage.db import Database
 from storage.models import Board
-from storage.notifications import Claim
+from storage.notifications import Claim, delivery_key
 from storage.plan import action_views, actions_due_for_sweep, load_board_plan
 
 log = logging.getLogger(__name__)
@@ -42,36 +54,59 @@ MANUAL_DIGEST = "digest_manual"
 DIGEST_STALE_AFTER = timedelta(days=1)
 EVENT_MEMORY = timedelta(days=7)
 SweepInputs = list[tuple[BoardView, list[ActionView]]]
+T = TypeVar("T")
 
 
 @dataclass
 class SweepResult:
+    """Counts by delivery: a reminder sent on Slack and on Teams is two sent."""
+
     sent: int = 0
     skipped: int = 0
     taken: int = 0
     failed: int = 0
+    # Due, but for someone (or a board) linked to none of the platforms we send on.
+    unreachable: int = 0
 
     def add(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
 
+@dataclass(frozen=True)
+class _Delivery:
+    """One reminder on one platform."""
+
+    due: DueReminder
+    route: Route
+
+    @property
+    def key(self) -> str:
+        return delivery_key(self.due.key, self.route.platform)
+
+
 class Dispatcher:
-    """One sweep = one pass over what is due; safe to run from several processes at once."""
+    """One sweep = one pass over what is due; safe to run from several processes at once.
+
+    `notifier`: one platform's, or several (a Sequence, or Routes), one per platform.
+    """
 
     def __init__(
         self,
         *,
         db: Database,
         clock: Clock,
-        notifier: Notifier,
+        notifier: Notifier | Sequence[Notifier] | Routes,
         stale_claim_after: timedelta = timedelta(minutes=10),
         send_workers: int = 4,
     ) -> None:
         self.db = db
         self.clock = clock
-        self.notifier = notifier
+        self.routes = Routes.of(notifier)
         self.stale_claim_after = stale_claim_after
         self.send_workers = max(1, send_workers)
+        self.deliveries = Deliveries(
+            db=db, clock=clock, routes=self.routes, stale_after=stale_claim_after
+        )
 
     def run_once(self) -> dict[str, SweepResult]:
         self._forget_old_events()
@@ -90,19 +125,34 @@ class Dispatcher:
         result = SweepResult()
         for board, actions in inputs if inputs is not None else self._sweep_inputs(now):
             calendar = WorkingCalendar(board.bank_holiday_region)
-            due = in_waves(
-                plan_sends(board, actions, now=now, calendar=calendar), lambda d: d.owner.id
+            due = plan_sends(board, actions, now=now, calendar=calendar)
+            routes = {item.key: self.routes.to_person(item.owner) for item in due}
+            status = self.deliveries.statuses(
+                [item.key for item in due]
+                + [delivery_key(i.key, r.platform) for i in due for r in routes[i.key]]
             )
-            settled = self._settled([d.key for d in due])
-            todo = [item for item in due if item.key not in settled]
-            result.taken += len(due) - len(todo)
-            for outcome in self._in_parallel(partial(self._send_reminder, board, now=now), todo):
+            todo: list[_Delivery] = []
+            for item in due:
+                claim = _reminder_claim(board, item)
+                deliveries = [_Delivery(item, route) for route in routes[item.key]]
+                if settled(status, claim.key):  # skipped as too late, in an earlier sweep
+                    result.taken += 1
+                elif item.skip_reason is not None:
+                    keys = [d.key for d in deliveries]
+                    result.add(self.deliveries.skip(claim, item.skip_reason, keys, status))
+                elif not deliveries:
+                    result.add(self.deliveries.unreachable(claim, item.owner.name, status))
+                else:
+                    pending = [d for d in deliveries if not settled(status, d.key)]
+                    result.taken += len(deliveries) - len(pending)
+                    todo += pending
+            # Everyone's first message, then everyone's second: no conversation gets a burst.
+            waves = in_waves(todo, lambda d: (d.due.owner.id, d.route.platform))
+            for outcome in self._in_parallel(partial(self._send_reminder, board, now=now), waves):
                 result.add(outcome)
         return result
 
-    def _in_parallel(
-        self, send: Callable[[DueReminder], str], items: list[DueReminder]
-    ) -> list[str]:
+    def _in_parallel(self, send: Callable[[T], str], items: list[T]) -> list[str]:
         """Sends overlap (each is its own claim), in wave order; a pacer keeps per-DM limits."""
         if self.send_workers == 1 or len(items) < 2:
             return [send(item) for item in items]
@@ -114,60 +164,64 @@ class Dispatcher:
         with self.db.session() as session:
             conversations.forget_events_before(session, self.clock.now() - EVENT_MEMORY)
 
-    def _settled(self, keys: list[str]) -> set[str]:
-        with self.db.session(commit=False) as session:
-            return notifications.settled_keys(session, keys)
-
-    def _send_reminder(self, board: BoardView, due: DueReminder, *, now: datetime) -> str:
-        claim = Claim(
-            key=due.key,
-            kind=due.kind.value,
-            board_id=board.id,
-            due_at=due.send_at,
-            action_id=due.action.id,
-            person_id=due.owner.id,
-        )
-        if due.skip_reason is not None:
-            return self._skip(claim, due.skip_reason)
+    def _send_reminder(self, board: BoardView, delivery: _Delivery, *, now: datetime) -> str:
+        due, route = delivery.due, delivery.route
+        claim = replace(_reminder_claim(board, due), key=delivery.key)
         message = reminder_message(board, due, today=_local_today(board, now))
-        send = partial(self.notifier.send_direct, due.owner, message, key=claim.key)
-        return self._deliver(claim, send, person=due.owner)
+        send = partial(route.notifier.send_direct, due.owner, message, key=claim.key)
+        return self.deliveries.deliver(claim, send, route, person=due.owner)
 
     def send_due_escalations(self, inputs: SweepInputs | None = None) -> SweepResult:
-        """Each chair gets one message naming the actions newly gone silent."""
+        """Each chair gets one message naming the actions newly gone silent, on each platform."""
         now = self.clock.now()
         result = SweepResult()
         for board, actions in inputs if inputs is not None else self._sweep_inputs(now):
             calendar = WorkingCalendar(board.bank_holiday_region)
             found = due_escalations(board, actions, now=now, calendar=calendar)
-            settled = self._settled([e.key for e in found])
             by_chair: dict[int, list[Escalation]] = defaultdict(list)
             for escalation in found:
-                if escalation.key not in settled:
-                    by_chair[escalation.chair.id].append(escalation)
-            for escalations in by_chair.values():
-                result.add(self._escalate(board, escalations, now))
+                by_chair[escalation.chair.id].append(escalation)
+            routes = {chair: self.routes.to_person(e[0].chair) for chair, e in by_chair.items()}
+            status = self.deliveries.statuses(
+                [e.key for e in found]
+                + [delivery_key(e.key, r.platform) for e in found for r in routes[e.chair.id]]
+            )
+            for chair_id, escalations in by_chair.items():
+                if not routes[chair_id]:
+                    for e in escalations:
+                        claim = _escalation_claim(board, e, now)
+                        self.deliveries.unreachable(claim, e.chair.name, status)
+                    result.add("unreachable")
+                    continue
+                for route in routes[chair_id]:
+                    pending = [
+                        e
+                        for e in escalations
+                        if not settled(status, delivery_key(e.key, route.platform))
+                    ]
+                    if pending:
+                        result.add(self._escalate(board, pending, route, now))
         return result
 
-    def _escalate(self, board: BoardView, escalations: list[Escalation], now: datetime) -> str:
+    def _escalate(
+        self, board: BoardView, escalations: list[Escalation], route: Route, now: datetime
+    ) -> str:
         claims = [
-            Claim(
-                key=e.key,
-                kind=ESCALATION,
-                board_id=board.id,
-                due_at=now,
-                action_id=e.action.id,
-                person_id=e.chair.id,
-            )
+            replace(_escalation_claim(board, e, now), key=delivery_key(e.key, route.platform))
             for e in escalations
         ]
+        chair = escalations[0].chair
 
         def send(won: set[str]) -> Sent:
-            silent = tuple((e.action, e.silent_days) for e in escalations if e.key in won)
-            alert = ChairAlert(board.name, escalations[0].chair, silent, _local_today(board, now))
-            return self.notifier.send_direct(escalations[0].chair, alert, key=min(won))
+            silent = tuple(
+                (e.action, e.silent_days)
+                for e in escalations
+                if delivery_key(e.key, route.platform) in won
+            )
+            alert = ChairAlert(board.name, chair, silent, _local_today(board, now))
+            return route.notifier.send_direct(chair, alert, key=min(won))
 
-        return self._deliver_batch(claims, send)
+        return self.deliveries.deliver_batch(claims, send, route)
 
     def _sweep_inputs(self, now: datetime) -> SweepInputs:
         """Only actions with something due near now are read: reviews, milestones, snoozes."""
@@ -188,11 +242,14 @@ class Dispatcher:
     # -- digests ---------------------------------------------------------------------------------
 
     def send_due_digests(self) -> SweepResult:
+        """Each board's weekly digest, on every platform where the board has a channel."""
         now = self.clock.now()
         result = SweepResult()
         with self.db.session(commit=False) as session:
-            boards = all_board_views(session)
-        for board in boards:
+            rows = list(list_boards(session))
+            boards = board_views(session, rows)
+            channels = board_channels(session, rows)
+        for board, row in zip(boards, rows, strict=True):
             calendar = WorkingCalendar(board.bank_holiday_region)
             due_at = digest_due_at(board, now=now, calendar=calendar)
             claim = Claim(
@@ -201,151 +258,121 @@ class Dispatcher:
                 board_id=board.id,
                 due_at=due_at,
             )
-            if now - due_at > DIGEST_STALE_AFTER:
-                result.add(self._skip(claim, "more than a day late when the bot was running"))
-                continue
-            post = partial(self._post_digest, board, now, key=claim.key)
-            result.add(self._deliver(claim, post, channel=board.channel_id))
+            routes = self.routes.to_board(channels.get(board.id, {}))
+            keys = [delivery_key(claim.key, r.platform) for r in routes]
+            status = self.deliveries.statuses([claim.key, *keys])
+            if settled(status, claim.key):
+                result.taken += 1
+            elif now - due_at > DIGEST_STALE_AFTER:
+                late = "more than a day late when the bot was running"
+                result.add(self.deliveries.skip(claim, late, keys, status))
+            elif not routes:
+                result.add(self.deliveries.unreachable(claim, board.name, status))
+            else:
+                # Built once for every platform, from the plan as it stands when first claimed.
+                digest = _Once(partial(self._digest, row, now, due_before=due_at))
+                for route, key in zip(routes, keys, strict=True):
+                    if settled(status, key):
+                        result.taken += 1
+                        continue
+                    post = partial(_post, route, digest, key)
+                    once = replace(claim, key=key)
+                    result.add(self.deliveries.deliver(once, post, route, channel=route.channel))
         return result
 
     def post_digest_now(self, board: Board) -> Sent:
-        """`actionbot digest --post`: sent at once and logged, outside the weekly schedule."""
+        """`actionbot digest --post`: sent at once and logged, outside the weekly schedule; on
+        every platform where the board has a channel. The first platform's message is returned."""
         now = self.clock.now()
         view = self._board_view(board)
-        claim = Claim(
-            key=f"{MANUAL_DIGEST}:{board.id}:{now.isoformat()}",
-            kind=MANUAL_DIGEST,
-            board_id=view.id,
-            due_at=now,
-        )
+        with self.db.session(commit=False) as session:
+            routes = self.routes.to_board(board_channels(session, [board]).get(view.id, {}))
+        if not routes:
+            raise NotDeliverableError(self.routes.nowhere(board.name))
+        key = f"{MANUAL_DIGEST}:{board.id}:{now.isoformat()}"
+        digest = self.digest_for(board, now=now)
         sent: list[Sent] = []
-
-        def post() -> Sent:
-            sent.append(self._post_digest(view, now))
-            return sent[0]
-
-        outcome = self._deliver(claim, post)
+        outcomes = []
+        for route in routes:
+            claim = Claim(
+                delivery_key(key, route.platform), kind=MANUAL_DIGEST, board_id=view.id, due_at=now
+            )
+            post = partial(route.notifier.post_to_channel, route.channel, digest, key=claim.key)
+            kept = partial(_kept, sent, post)
+            outcomes.append(self.deliveries.deliver(claim, kept, route, channel=route.channel))
         if not sent:
-            raise NotDeliverableError(f"the digest was not posted ({outcome})")
+            raise NotDeliverableError(f"the digest was not posted ({', '.join(outcomes)})")
         return sent[0]
 
     def digest_for(self, board: Board, *, now: datetime | None = None) -> Digest:
         """The digest as it would be posted now: red items and changes since the last one."""
-        now = now or self.clock.now()
+        return self._digest(board, now or self.clock.now())
+
+    def _digest(self, board: Board, now: datetime, *, due_before: datetime | None = None) -> Digest:
         with self.db.session(commit=False) as session:
             assert board.id is not None
-            last = notifications.last_sent(session, board_id=board.id, kind=DIGEST)
+            last = notifications.last_sent(
+                session, board_id=board.id, kind=DIGEST, due_before=due_before
+            )
             # The first digest has nothing to compare with: no "newly red", no deltas.
             since = last.sent_at if last and last.sent_at else None
             plan = load_board_plan(session, board, since=since)
         calendar = WorkingCalendar(board.bank_holiday_region)
-        return build_digest(plan, today=_local_today(plan.board, now), calendar=calendar)
+        digest = build_digest(plan, today=_local_today(plan.board, now), calendar=calendar)
+        return replace(digest, unreachable=self._unreachable_owners(plan))
 
-    def _post_digest(self, board: BoardView, now: datetime, *, key: str | None = None) -> Sent:
-        with self.db.session(commit=False) as session:
-            row = session.get(Board, board.id)
-            assert row is not None
-        digest = self.digest_for(row, now=now)
-        if not board.channel_id and self.notifier.platform != "console":
-            raise NotDeliverableError(f"{board.name} has no channel to post to")
-        return self.notifier.post_to_channel(board.channel_id or "", digest, key=key)
+    def _unreachable_owners(self, plan: BoardPlan) -> tuple[str, ...]:
+        """Owners of open actions linked to none of our platforms: the "can't reach" line."""
+        owners = {o.id: o for a in plan.actions if a.is_open for o in a.owners}
+        return tuple(sorted(o.name for o in owners.values() if not self.routes.reaches(o)))
 
     def _board_view(self, board: Board) -> BoardView:
         with self.db.session(commit=False) as session:
             return board_view(session, board)
 
-    # -- claim, send, mark -----------------------------------------------------------------------
 
-    def _deliver(
-        self,
-        claim: Claim,
-        send: Callable[[], Sent],
-        *,
-        person: PersonRef | None = None,
-        channel: str | None = None,
-    ) -> str:
-        now = self.clock.now()
-        with self.db.session() as session:
-            row = notifications.try_claim(
-                session, claim, now=now, stale_after=self.stale_claim_after
-            )
-            row_id, retrying = (row.id, row.attempts > 1) if row else (None, False)
-        if row_id is None:
-            return "taken"
-        try:
-            earlier = self._sent_before_crash(claim.key, person, channel) if retrying else None
-            sent = earlier or send()
-        except NotDeliverableError as reason:
-            self._mark(row_id, notifications.SKIPPED, str(reason))
-            return "skipped"
-        except Exception:
-            # Left claimed: a later sweep takes it over once it is stale, so nothing is lost.
-            log.exception("sending %s failed; it will be retried", claim.key)
-            return "failed"
-        self._mark_sent([row_id], sent)
-        return "sent"
+class _Once:
+    """A value worked out on first use only (the digest, for however many platforms)."""
 
-    def _mark_sent(self, row_ids: list[int], sent: Sent) -> None:
-        with self.db.session() as session:
-            for row_id in row_ids:
-                notifications.mark_sent(
-                    session,
-                    row_id,
-                    now=self.clock.now(),
-                    platform=self.notifier.platform,
-                    channel=sent.channel,
-                    message_ref=sent.message_ref,
-                )
+    def __init__(self, make: Callable[[], Digest]) -> None:
+        self._make = make
+        self._value: Digest | None = None
 
-    def _sent_before_crash(
-        self, key: str, person: PersonRef | None, channel: str | None
-    ) -> Sent | None:
-        """A taken-over claim may have gone out just before its sender died: look first."""
-        if not isinstance(self.notifier, DeliveryLog):
-            return None
-        return self.notifier.find_sent(key, person=person, channel=channel)
+    def __call__(self) -> Digest:
+        if self._value is None:
+            self._value = self._make()
+        return self._value
 
-    def _deliver_batch(self, claims: list[Claim], send: Callable[[set[str]], Sent]) -> str:
-        """Several claims, one message: it names only what this sender won."""
-        now = self.clock.now()
-        with self.db.session() as session:
-            rows = [
-                row
-                for claim in claims
-                if (
-                    row := notifications.try_claim(
-                        session, claim, now=now, stale_after=self.stale_claim_after
-                    )
-                )
-            ]
-            won = {row.key: row.id for row in rows if row.id is not None}
-        if not won:
-            return "taken"
-        try:
-            sent = send(set(won))
-        except NotDeliverableError as reason:
-            for row_id in won.values():
-                self._mark(row_id, notifications.SKIPPED, str(reason))
-            return "skipped"
-        except Exception:
-            log.exception("sending %s failed; it will be retried", sorted(won))
-            return "failed"
-        self._mark_sent(list(won.values()), sent)
-        return "sent"
 
-    def _skip(self, claim: Claim, reason: str) -> str:
-        with self.db.session() as session:
-            row = notifications.try_claim(
-                session, claim, now=self.clock.now(), stale_after=self.stale_claim_after
-            )
-            if row is None or row.id is None:
-                return "taken"
-            notifications.mark_status(session, row.id, notifications.SKIPPED, reason)
-        return "skipped"
+def _post(route: Route, digest: Callable[[], Digest], key: str) -> Sent:
+    return route.notifier.post_to_channel(route.channel, digest(), key=key)
 
-    def _mark(self, row_id: int, status: str, detail: str) -> None:
-        with self.db.session() as session:
-            notifications.mark_status(session, row_id, status, detail)
+
+def _kept(into: list[Sent], send: Callable[[], Sent]) -> Sent:
+    into.append(send())
+    return into[-1]
+
+
+def _reminder_claim(board: BoardView, due: DueReminder) -> Claim:
+    return Claim(
+        key=due.key,
+        kind=due.kind.value,
+        board_id=board.id,
+        due_at=due.send_at,
+        action_id=due.action.id,
+        person_id=due.owner.id,
+    )
+
+
+def _escalation_claim(board: BoardView, escalation: Escalation, now: datetime) -> Claim:
+    return Claim(
+        key=escalation.key,
+        kind=ESCALATION,
+        board_id=board.id,
+        due_at=now,
+        action_id=escalation.action.id,
+        person_id=escalation.chair.id,
+    )
 
 
 def _local_today(board: BoardView, now: datetime) -> date:

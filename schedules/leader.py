@@ -16,7 +16,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from bot.clock import Clock
 from schedules.dispatch import Dispatcher
@@ -24,15 +24,30 @@ from schedules.scheduler import build_scheduler
 from storage import lease
 from storage.db import Database
 
-if TYPE_CHECKING:
-    from handlers.wiring import Services
-
 log = logging.getLogger(__name__)
 
 SCHEDULER_LEASE = "scheduler"
 RENEW_EVERY = 10.0
 TTL = 30.0
 JOIN_TIMEOUT = 15.0
+
+
+class _SchedulerSettings(Protocol):
+    @property
+    def scheduler_interval_seconds(self) -> int: ...
+
+
+class Services(Protocol):
+    """What the election needs of the composition root's services (schedules sits below it)."""
+
+    @property
+    def settings(self) -> _SchedulerSettings: ...
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def clock(self) -> Clock: ...
 
 
 class Scheduler(Protocol):

@@ -17,6 +17,7 @@ def _utc_column(nullable: bool = False) -> Column[datetime]:
 class Board(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, max_length=200)
+    # The board's Slack channel (`actionbot board --channel`); other platforms' in BoardChannel.
     channel_id: str | None = Field(default=None, max_length=64)
     timezone: str = Field(default="Europe/London", max_length=64)
     bank_holiday_region: str = Field(default="ENG", max_length=8)
@@ -57,6 +58,9 @@ class Person(SQLModel, table=True):
 
 
 class ChatIdentity(SQLModel, table=True):
+    """A person's account on one chat platform: how a message from it is known to be theirs,
+    and where their reminders go. Every platform alike, the console included."""
+
     __tablename__ = "chat_identity"
     __table_args__ = (
         UniqueConstraint("platform", "external_id"),
@@ -65,7 +69,19 @@ class ChatIdentity(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     platform: str = Field(max_length=16)
-    external_id: str = Field(max_length=64)
+    # Long enough for a Teams account id, or a name (the console's accounts).
+    external_id: str = Field(max_length=200)
+
+
+class BoardChannel(SQLModel, table=True):
+    """Where a board's digest goes on a platform other than Slack (whose is Board.channel_id)."""
+
+    __tablename__ = "board_channel"
+    __table_args__ = (UniqueConstraint("board_id", "platform"),)
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="board.id", index=True)
+    platform: str = Field(max_length=16)
+    channel_id: str = Field(max_length=200)
 
 
 class Action(SQLModel, table=True):
@@ -130,7 +146,13 @@ class UpdateChange(SQLModel, table=True):
 
 
 class Notification(SQLModel, table=True):
-    """A reminder, nudge or digest, claimed under a unique key before it is sent."""
+    """A reminder, nudge or digest, claimed under a unique key before it is sent.
+
+    One row per delivery: the message's key and the platform ("reminder:…@slack"), so a
+    message for someone on two platforms goes once on each. A message that could go nowhere
+    has one row under its own key: skipped (too late to help) or unreachable (no account on
+    any platform the bot sends on; sent once they are linked).
+    """
 
     __table_args__ = (Index("ix_notification_status", "status", "claimed_at"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -140,7 +162,9 @@ class Notification(SQLModel, table=True):
     action_id: int | None = Field(default=None, foreign_key="action.id", index=True)
     person_id: int | None = Field(default=None, foreign_key="person.id")
     due_at: datetime = Field(sa_column=_utc_column())
-    status: str = Field(default="claimed", max_length=16)
+    status: str = Field(
+        default="claimed", max_length=16, description="claimed | sent | skipped | unreachable"
+    )
     claimed_at: datetime = Field(sa_column=_utc_column())
     sent_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     attempts: int = 0

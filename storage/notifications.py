@@ -1,4 +1,10 @@
-"""The send log. A reminder or digest is claimed under a unique key before it goes out."""
+"""The send log. A reminder or digest is claimed under a unique key before it goes out.
+
+Each delivery has its own key, the message's and the platform's (`delivery_key`), so a
+message for someone on Slack and Teams is claimed, sent and marked once on each. What could
+go nowhere is recorded once under the message's own key: SKIPPED (too late to help) or
+UNREACHABLE (no account where the bot sends; not settled, so it goes once they are linked).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,12 @@ CLAIMED = "claimed"
 SENT = "sent"
 SKIPPED = "skipped"
 FAILED = "failed"
+UNREACHABLE = "unreachable"
+
+
+def delivery_key(key: str, platform: str) -> str:
+    """The claim key of one message on one platform: "reminder:12:34:2026-12-01:7@slack"."""
+    return f"{key}@{platform}"
 
 
 @dataclass(frozen=True)
@@ -72,14 +84,42 @@ def _take_over(
 
 def settled_keys(session: Session, keys: Sequence[str]) -> set[str]:
     """Keys already sent or skipped: a sweep leaves them alone without trying to claim them."""
-    found: set[str] = set()
+    return {key for key, status in statuses(session, keys).items() if status in (SENT, SKIPPED)}
+
+
+def statuses(session: Session, keys: Sequence[str]) -> dict[str, str]:
+    """The status of each of these keys that has a row."""
+    found: dict[str, str] = {}
     for start in range(0, len(keys), 500):
         chunk = list(keys[start : start + 500])
-        statement = select(Notification.key).where(
-            col(Notification.key).in_(chunk), Notification.status != CLAIMED
+        statement = select(Notification.key, Notification.status).where(
+            col(Notification.key).in_(chunk)
         )
-        found.update(session.exec(statement).all())
+        found.update(dict(session.exec(statement).all()))
     return found
+
+
+def record_once(session: Session, claim: Claim, *, status: str, detail: str, now: datetime) -> bool:
+    """A message that went nowhere, written down once; False if it already was."""
+    row = Notification(
+        key=claim.key,
+        kind=claim.kind,
+        board_id=claim.board_id,
+        action_id=claim.action_id,
+        person_id=claim.person_id,
+        status=status,
+        attempts=0,
+        due_at=claim.due_at,
+        claimed_at=now,
+        detail=detail,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
 
 
 def mark_sent(
@@ -122,13 +162,18 @@ def sent_in_thread(
     return session.exec(statement).first()
 
 
-def last_sent(session: Session, *, board_id: int, kind: str) -> Notification | None:
+def last_sent(
+    session: Session, *, board_id: int, kind: str, due_before: datetime | None = None
+) -> Notification | None:
+    """The latest sent (on any platform); `due_before` leaves out this week's own."""
     statement = (
         select(Notification)
         .where(Notification.board_id == board_id, Notification.kind == kind)
         .where(Notification.status == SENT)
         .order_by(col(Notification.due_at).desc())
     )
+    if due_before is not None:
+        statement = statement.where(col(Notification.due_at) < due_before)
     return session.exec(statement).first()
 
 

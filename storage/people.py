@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, insert, or_
 from sqlmodel import Session, col, select
 
 from bot.domain.plan import PersonRef
-from storage.models import ActionOwner, ChatIdentity, Person
+from storage.models import Action, ActionOwner, BoardRole, ChatIdentity, Person
+
+# The console is a terminal anyone in the plan may sit at, so everyone has an account there:
+# their name, which is what the console sends as the user id. Linked as each person is made.
+CONSOLE = "console"
+_COMPLETE = "complete"  # Rag.COMPLETE as stored
 
 
 def name_key(name: str) -> str:
@@ -25,6 +30,8 @@ def get_or_create_person(session: Session, *, name: str, role: str, now: datetim
         )
         session.add(person)
         session.flush()
+        assert person.id is not None
+        link_console_accounts(session, [(person.id, person.name)])
     elif role and not person.role:
         person.role = role
     return person
@@ -67,6 +74,13 @@ def link_chat_id(session: Session, person: Person, *, platform: str, external_id
     session.flush()
 
 
+def link_console_accounts(session: Session, people: Iterable[tuple[int, str]]) -> None:
+    """New people's console accounts (person id, name), in one statement."""
+    rows = [{"person_id": pid, "platform": CONSOLE, "external_id": name} for pid, name in people]
+    if rows:
+        session.execute(insert(ChatIdentity), rows)
+
+
 def list_people(session: Session) -> Sequence[Person]:
     return session.exec(select(Person).order_by(Person.name_key)).all()
 
@@ -100,3 +114,19 @@ def actions_owned_counts(session: Session) -> dict[int, int]:
 
 def people_with_email(session: Session) -> Sequence[Person]:
     return session.exec(select(Person).where(col(Person.email).is_not(None))).all()
+
+
+def people_to_reach(session: Session) -> dict[int, int]:
+    """Everyone the bot has to message, by person id: owners of open actions (with how many
+    they own) and boards' chairs and admins (0 if they own none)."""
+    open_action = or_(col(Action.rag).is_(None), col(Action.rag) != _COMPLETE)
+    statement = (
+        select(ActionOwner.person_id, func.count(col(ActionOwner.action_id)))
+        .join(Action, col(Action.id) == col(ActionOwner.action_id))
+        .where(open_action)
+        .group_by(col(ActionOwner.person_id))
+    )
+    found: dict[int, int] = dict(session.exec(statement).all())
+    for person_id in session.exec(select(BoardRole.person_id).distinct()).all():
+        found.setdefault(person_id, 0)
+    return found

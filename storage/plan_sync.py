@@ -35,7 +35,7 @@ from storage.models import (
     UpdateChange,
     Workstream,
 )
-from storage.people import name_key
+from storage.people import link_console_accounts, name_key
 
 IMPORT_SOURCE = "import"
 _TEXT_FIELDS = ("title", "outcomes", "measures", "latest_update")
@@ -686,6 +686,8 @@ def _write(session: Session, state: _BoardState, *, board_id: int, now: datetime
     )
     for person, new_id in zip(state.new_people, ids, strict=True):
         person.id = new_id
+    # Everyone has a console account, their name, as storage.people.get_or_create_person gives.
+    link_console_accounts(session, [(p.id or 0, p.name) for p in state.new_people])
     _update_many(
         session,
         PEOPLE,

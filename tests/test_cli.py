@@ -234,7 +234,9 @@ def test_export_round_trip_keeps_chat_updates(
     owner, refs = busiest_owner(shared_data)
     clock = ManualClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
     services = build_services(Settings(database_url=db_url, _env_file=None), clock=clock)
-    where = Conversation(platform="console", user_id=owner, channel="console-dm:test")
+    person = services.application.people.find(owner)  # the sheet's "BEC WINDSOR" is Bec Windsor
+    assert person is not None
+    where = Conversation(platform="console", user_id=person.name, channel="console-dm:test")
     for text in (f"{refs[0]} amber - slipped to 14 April", f"{refs[0]} milestone 1 done"):
         [reply] = services.chat.on_message(IncomingMessage(where, text))
         assert isinstance(reply, UpdateRecorded), reply
@@ -451,6 +453,25 @@ def test_people_sync_links_by_email(slack: FakeSlack, shared_data: Path) -> None
     assert re.search(r"^Bec Windsor\t.*\tU0BECWIND\t", ok("people"), re.MULTILINE)
 
 
+def test_people_names_who_the_bot_cannot_reach_until_they_are_linked(
+    slack: FakeSlack, shared_data: Path
+) -> None:
+    import_worcs(shared_data)
+    owner, refs = busiest_owner(shared_data)
+    before = ok("people")
+    assert "Can't reach" in before
+    assert f"({len(refs)} open)" in before.split("Can't reach", 1)[1]
+    name = next(
+        line.split("\t")[0]
+        for line in before.splitlines()
+        if line.casefold().startswith(owner.casefold())
+    )
+    assert name in before.split("Can't reach", 1)[1]
+    ok("people", "link", owner, "--slack", "U0BUSIEST")
+    after = ok("people").split("Can't reach", 1)[-1]
+    assert f"{name} (" not in after
+
+
 def test_remind_sends_through_slack_and_says_so(slack: FakeSlack, shared_data: Path) -> None:
     clock = ManualClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
     files = [str(shared_data / name) for name in WORCS_FILES]
@@ -460,7 +481,7 @@ def test_remind_sends_through_slack_and_says_so(slack: FakeSlack, shared_data: P
     out = ok("remind", clock=clock)
     assert out.casefold().count(f"→ dm to {owner} (slack)".casefold()) == len(refs)
     assert {c.params["channel"] for c in slack.answered("chat.postMessage")} == {"U0BUSIEST"}
-    assert "skipped" in out  # everyone else has no Slack account yet
+    assert "unreachable" in out  # everyone else has no Slack account yet: said, not skipped
 
 
 def test_board_sets_nudges_escalation_and_bank_holiday_region(cli_db: Database) -> None:

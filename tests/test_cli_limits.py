@@ -183,7 +183,7 @@ def test_rich_markup_in_names_is_printed_as_written(
     rows = sample_rows()
     rows[0]["owners"] = "[bold red]Chief Exec"
     assert import_sample(write_rows(Path("plan.csv"), rows)).exit_code == 0
-    monkeypatch.setattr("handlers.cli.main._is_tty", lambda _stream: True)  # the rich table
+    monkeypatch.setattr("handlers.cli.output._is_tty", lambda _stream: True)  # the rich table
     monkeypatch.setenv("COLUMNS", "200")
     result = cli("people")
     assert result.exit_code == 0

@@ -14,10 +14,11 @@ from sqlmodel import Session
 
 from bot.domain.plan import FieldChange
 from bot.domain.replies import Notice, NoticeKind, PlanChanged
+from handlers.application import rules
 from handlers.application.fields import DONE, milestone_field, read_field, write_field
 from handlers.application.updates import Actor
 from storage import history
-from storage.boards import ADMIN, CHAIR, has_role
+from storage.boards import has_role
 from storage.models import Action, Board, Person
 from storage.plan import (
     append_milestone,
@@ -27,8 +28,6 @@ from storage.plan import (
     owners_of,
     set_owners,
 )
-
-MAX_TITLE = 500
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class AdminContext:
 def may_administer(session: Session, actor: Actor, board: Board) -> bool:
     """Chairs and admins of this board; owners change their own actions' RAG and words only."""
     assert board.id is not None
-    return has_role(session, board.id, actor.person_id, (CHAIR, ADMIN))
+    return has_role(session, board.id, actor.person_id, rules.ROLES)
 
 
 def refused(board: Board, what: str) -> Notice:
@@ -64,11 +63,11 @@ def add_action(
 ) -> PlanChanged | Notice:
     if not may_administer(ctx.session, ctx.actor, ctx.board):
         return refused(ctx.board, "add actions")
-    title = " ".join(title.split())[:MAX_TITLE]
+    title = rules.title(title)
     if not title:
         return Notice(NoticeKind.NOT_UNDERSTOOD, "A new action needs a title.")
     assert ctx.board.id is not None
-    ref = (ref or "").strip() or next_free_ref(ctx.session, ctx.board.id)
+    ref = rules.ref(ref or "") or next_free_ref(ctx.session, ctx.board.id)
     if find_action(ctx.session, ctx.board.id, ref) is not None:
         return Notice(NoticeKind.NOT_UNDERSTOOD, f"{ctx.board.name} already has an action {ref}.")
     action = Action(
@@ -113,10 +112,9 @@ def change_review_date(
 ) -> PlanChanged | Notice:
     if not may_administer(ctx.session, ctx.actor, ctx.board):
         return refused(ctx.board, "move review dates")
-    if new_date < today:
-        return Notice(
-            NoticeKind.NOT_UNDERSTOOD, f"{new_date:%a %d %b %Y} is in the past; nothing changed."
-        )
+    problem = rules.review_date_problem(new_date, today)
+    if problem is not None:
+        return Notice(NoticeKind.NOT_UNDERSTOOD, problem)
     return _write(ctx, action, "review_date", new_date.isoformat(), "changed review date")
 
 
@@ -125,7 +123,7 @@ def add_milestone(
 ) -> PlanChanged | Notice:
     if not may_administer(ctx.session, ctx.actor, ctx.board):
         return refused(ctx.board, "add milestones")
-    words = " ".join(text.split())
+    words = rules.words(text)
     if not words:
         return Notice(NoticeKind.NOT_UNDERSTOOD, "A milestone needs a few words saying what.")
     assert action.id is not None

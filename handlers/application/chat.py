@@ -29,7 +29,9 @@ from bot.domain.safety import clean_text, looks_like_code
 from bot.domain.snooze import SnoozeRequest, parse_snooze
 from bot.domain.updates import Command, ParsedUpdate, parse_update
 from bot.domain.workdays import WorkingCalendar
+from handlers.application import identity
 from handlers.application.conversation import Conversation, IncomingMessage
+from handlers.application.errors import BUSY, Busy
 from handlers.application.help import (
     EXAMPLE_UPDATE,
     HELP_TEXT,
@@ -44,7 +46,6 @@ from handlers.application.updates import Actor, apply_update, may_change, snooze
 from storage import conversations, history, notifications
 from storage.db import Database
 from storage.models import Action, Board, Person
-from storage.people import find_person, person_by_chat_id
 from storage.plan import actions_owned_by, actions_with_ref, lock_action
 
 log = logging.getLogger(__name__)
@@ -79,24 +80,22 @@ class ChatHandlers:
         self.calendar = WorkingCalendar(holiday_region)
 
     def identify(self, session: Session, conversation: Conversation) -> Person | None:
-        """Console users are named; chat platforms send account ids linked by `people link`."""
-        if conversation.platform == "console":
-            return find_person(session, conversation.user_id)
-        return person_by_chat_id(session, conversation.platform, conversation.user_id)
+        """The person linked to the account the message came from, on any platform."""
+        return identity.identify(session, conversation.platform, conversation.user_id)
 
     def on_message(self, message: IncomingMessage) -> list[Reply]:
         """Everything the message changes is committed before the replies are returned.
 
         One unit of work: the event id, the change, its history and the replies kept for a
         redelivery commit together or not at all. A database that is locked or unreachable
-        (OperationalError) is the caller's to retry: nothing was recorded, not even the event.
+        (Busy) is the caller's to retry: nothing was recorded, not even the event.
         """
         try:
             with self.db.session(write=True) as session:
                 return self._once(session, message)
-        except OperationalError:
+        except OperationalError as error:
             log.warning("message not handled: the database is busy or unreachable")
-            raise
+            raise Busy(BUSY) from error
         except Exception:
             error_id = uuid.uuid4().hex[:8]
             log.exception("message failed (error %s)", error_id)

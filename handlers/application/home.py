@@ -13,10 +13,11 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.domain.plan import ActionView
 from bot.domain.summary import BoardSummary, board_summary, plan_order_key
+from handlers.application import identity
 from storage.boards import ADMIN, CHAIR, board_by_name, boards_with_role, role_people
 from storage.db import Database
 from storage.models import Board, Person
-from storage.people import chat_ids_for, find_person, person_by_chat_id
+from storage.people import chat_ids_for
 from storage.plan import (
     action_views,
     actions_owned_by,
@@ -151,6 +152,4 @@ def _boards(session: Session, ids: set[int]) -> list[Board]:
 
 
 def _identify(session: Session, platform: str, user_id: str) -> Person | None:
-    if platform == "console":
-        return find_person(session, user_id)
-    return person_by_chat_id(session, platform, user_id)
+    return identity.identify(session, platform, user_id)

@@ -12,6 +12,7 @@ from bot.clock import Clock
 from bot.domain import summary
 from bot.domain.replies import Notice, NoticeKind
 from bot.domain.summary import RagAnswer, RagQueryKind
+from handlers.application import identity
 from handlers.application.conversation import RagRequest
 from storage.boards import (
     ADMIN,
@@ -61,9 +62,7 @@ class RagHandler:
 
     def _asker(self, session: Session, request: RagRequest) -> Person | None:
         conv = request.conversation
-        if conv.platform == "console":
-            return find_person(session, conv.user_id)
-        return person_by_chat_id(session, conv.platform, conv.user_id)
+        return identity.identify(session, conv.platform, conv.user_id)
 
     def _answer(self, session: Session, board: Board, request: RagRequest) -> RagAnswer | Notice:
         query = summary.parse_rag_query(request.text)

@@ -25,15 +25,15 @@ from bot.domain.safety import clean_text
 from bot.domain.snooze import parse_snooze
 from bot.domain.updates import ParsedUpdate
 from bot.domain.workdays import WorkingCalendar
-from handlers.application import admin
+from handlers.application import admin, identity, rules
 from handlers.application.conversation import Conversation
+from handlers.application.errors import BUSY, Busy
 from handlers.application.help import UNKNOWN_PERSON
 from handlers.application.updates import Actor, apply_update, may_change, snooze, undo
 from storage import conversations, history
 from storage.boards import board_by_name
 from storage.db import Database
 from storage.models import Action, Board, Person
-from storage.people import find_person, person_by_chat_id
 from storage.plan import action_view, find_action, lock_action
 
 log = logging.getLogger(__name__)
@@ -124,11 +124,12 @@ class TapHandlers:
         return self._run(tap, lambda ctx: self._undo(ctx, update_id))
 
     def administer(self, tap: Tap, request: AdminRequest) -> list[Reply]:
-        """Chairs' and admins' changes to the plan; the rules are bot/services/admin.py's."""
+        """Chairs' and admins' changes to the plan, by the rules in admin.py."""
         cleaned = replace(
             request,
-            title=" ".join(clean_text(request.title).split()),
-            text=clean_text(request.text),
+            ref=rules.ref(request.ref),
+            title=rules.title(request.title),
+            text=rules.words(request.text),
         )
         return self._run(tap, lambda ctx: self._administer(ctx, cleaned))
 
@@ -160,14 +161,14 @@ class TapHandlers:
         or, for a redelivery, the answer the first one got.
 
         One unit of work: the press, the change and the answer commit together or not at all;
-        a database that is locked or unreachable (OperationalError) is the caller's to retry.
+        a database that is locked or unreachable (Busy) is the caller's to retry.
         """
         try:
             with self.db.session(write=True) as session:
                 return self._once(session, tap, step)
-        except OperationalError:
+        except OperationalError as error:
             log.warning("tap not handled: the database is busy or unreachable")
-            raise
+            raise Busy(BUSY) from error
         except Exception:
             error_id = uuid.uuid4().hex[:8]
             log.exception("tap failed (error %s)", error_id)
@@ -263,7 +264,7 @@ class TapHandlers:
                 review_date=request.day,
                 ref=request.ref or None,
             )
-        found = find_action(ctx.session, board.id, request.ref.strip())
+        found = find_action(ctx.session, board.id, request.ref)
         # Locked before the admin rules read it, as for any other change to an action.
         action = lock_action(ctx.session, found.id) if found and found.id else None
         if action is None:
@@ -301,10 +302,8 @@ def refusal(ref: str) -> Notice:
 
 
 def _identify(session: Session, conversation: Conversation) -> Person | None:
-    """As the chat handlers do: console users by name, chat platforms by linked account id."""
-    if conversation.platform == "console":
-        return find_person(session, conversation.user_id)
-    return person_by_chat_id(session, conversation.platform, conversation.user_id)
+    """As the chat handlers do: the person linked to the account, on any platform."""
+    return identity.identify(session, conversation.platform, conversation.user_id)
 
 
 def _people(session: Session, platform: str, ids: tuple[str, ...]) -> list[Person] | Notice:

@@ -10,11 +10,13 @@ from typing import TextIO
 from bot.clock import Clock
 from bot.domain.plan import PersonRef
 from bot.domain.reminders import ReminderMessage
-from bot.ports import Notifier, Sent
+from bot.ports import NotDeliverableError, Notifier, Sent
 from handlers.text import render_text
 
 PLATFORM = "console"
 CHANNEL = "console-channel"
+# Every board's posts show on the one screen: the console needs no channel linked per board.
+SHARED_CHANNEL = "console"
 
 
 def dm_channel(person_id: int) -> str:
@@ -55,9 +57,12 @@ class ConsoleNotifier:
 
     `reader` is the person at the terminal (None prints everything). Message refs are
     Slack-like "<seconds>.<counter>" so a later run never reuses an earlier run's ref.
+    Like any platform it messages people by their account here, linked as for Slack: on the
+    console everyone has one, their name (given as each person enters the plan).
     """
 
     platform = PLATFORM
+    shared_channel = SHARED_CHANNEL
 
     def __init__(self, out: TextIO, *, clock: Clock) -> None:
         self.out = out
@@ -72,6 +77,8 @@ class ConsoleNotifier:
     # -- the Notifier port ------------------------------------------------------------------
 
     def send_direct(self, person: PersonRef, content: object, *, key: str | None = None) -> Sent:
+        if not person.chat_id(PLATFORM):
+            raise NotDeliverableError(f"no console account linked for {person.name}")
         with self._lock:
             ref = self._next_ref()
             if isinstance(content, ReminderMessage):

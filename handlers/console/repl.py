@@ -8,19 +8,15 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy.exc import OperationalError
-
 from bot.domain.replies import Reply
+from handlers.application.app import Application
+from handlers.application.boards import BoardInfo
 from handlers.application.conversation import Conversation, IncomingMessage, RagRequest
+from handlers.application.errors import Busy, Problem
 from handlers.application.help import EXAMPLE_UPDATE
+from handlers.application.jobs import Scheduler
+from handlers.application.people import PersonInfo
 from handlers.console.notifier import ConsoleNotifier, ReminderThread, dm_channel, rendered
-from handlers.wiring import Services
-from schedules.dispatch import SweepResult
-from schedules.scheduler import build_scheduler
-from storage.boards import board_by_name, list_boards
-from storage.models import Board, Person
-from storage.people import find_person
 
 DATABASE_BUSY = (
     "The plan's database is busy or unreachable, so nothing was changed. Please send that again."
@@ -41,7 +37,7 @@ QUIT = frozenset({"/quit", "/exit", "/q"})
 SHOWN_NAMES = 6
 
 
-class ConsoleError(Exception):
+class ConsoleError(Problem):
     """The console can't start: an unknown board or person."""
 
 
@@ -50,7 +46,7 @@ class ConsoleSession:
 
     def __init__(
         self,
-        services: Services,
+        app: Application,
         board: str,
         person_name: str,
         *,
@@ -58,11 +54,11 @@ class ConsoleSession:
         out: TextIO,
         interactive: bool | None = None,
     ) -> None:
-        self.services = services
+        self.app = app
         self.inp = inp
         self.interactive = _is_tty(inp) if interactive is None else interactive
-        self.notifier = ConsoleNotifier(out, clock=services.clock)
-        self.dispatcher = services.dispatcher(self.notifier, in_order=True)
+        self.notifier = ConsoleNotifier(out, clock=app.clock)
+        self.jobs = app.jobs.runner(self.notifier, in_order=True)
         self.board = self._find_board(board)
         self.person = self._find_person(person_name)
         self.notifier.reader = self.person.id
@@ -71,18 +67,16 @@ class ConsoleSession:
 
     # -- lookups ------------------------------------------------------------------------------
 
-    def _find_board(self, name: str) -> Board:
-        with self.services.db.session(commit=False) as session:
-            found = board_by_name(session, name)
-            if found is None:
-                names = ", ".join(b.name for b in list_boards(session)) or "none yet"
-                raise ConsoleError(f"There's no board called “{name}”. Boards: {names}.")
-            return found
+    def _find_board(self, name: str) -> BoardInfo:
+        found = self.app.boards.find(name)
+        if found is None:
+            names = ", ".join(self.app.boards.names()) or "none yet"
+            raise ConsoleError(f"There's no board called “{name}”. Boards: {names}.")
+        return found
 
-    def _find_person(self, name: str) -> Person:
-        with self.services.db.session(commit=False) as session:
-            found = find_person(session, name)
-        if found is None or found.id is None:
+    def _find_person(self, name: str) -> PersonInfo:
+        found = self.app.people.find(name)
+        if found is None:
             raise ConsoleError(
                 f"I don't know anyone called “{name}” (or the name matches several)."
             )
@@ -90,7 +84,6 @@ class ConsoleSession:
 
     @property
     def person_id(self) -> int:
-        assert self.person.id is not None
         return self.person.id
 
     # -- the loop -------------------------------------------------------------------------------
@@ -152,15 +145,13 @@ class ConsoleSession:
         where = f"[re {self.thread.action_ref}] " if self.thread else ""
         return f"{where}{first}> "
 
-    def _start_scheduler(self) -> BackgroundScheduler | None:
+    def _start_scheduler(self) -> Scheduler | None:
         """Only when a person is at the keyboard: piped sessions sweep at start and on /remind."""
-        settings = self.services.settings
-        if not self.interactive or not settings.scheduler_enabled:
+        if not self.interactive or not self.app.settings.scheduler_enabled:
             return None
         for name in ("apscheduler", "schedules"):
             logging.getLogger(name).setLevel(logging.WARNING)
-        interval = settings.scheduler_interval_seconds
-        scheduler = build_scheduler(self.dispatcher, interval_seconds=interval)
+        scheduler = self.jobs.scheduler()
         scheduler.start()
         return scheduler
 
@@ -177,10 +168,10 @@ class ConsoleSession:
 
     def _chat(self, text: str) -> None:
         try:
-            replies: list[Reply] = self.services.chat.on_message(
+            replies: list[Reply] = self.app.chat.on_message(
                 IncomingMessage(self.conversation(), text)
             )
-        except OperationalError:
+        except Busy:
             # Rolled back whole: nothing was changed, and the same line can simply be sent again.
             self.say(DATABASE_BUSY)
             return
@@ -218,10 +209,10 @@ class ConsoleSession:
 
     def _rag(self, query: str) -> None:
         request = RagRequest(self.conversation(), query, board_hint=self.board.name)
-        self.say(rendered(self.services.rag.answer(request)))
+        self.say(rendered(self.app.rag.answer(request)))
 
     def _digest(self, _arg: str) -> None:
-        self.say(rendered(self.dispatcher.digest_for(self.board)))
+        self.say(rendered(self.jobs.digest(self.board.name)))
 
     def _remind(self, _arg: str) -> None:
         self.sweep()
@@ -284,7 +275,7 @@ class ConsoleSession:
 
     def sweep(self) -> None:
         """Send what is due now; messages to other people wait until `/as` them."""
-        results = self.dispatcher.run_once()
+        results = self.jobs.sweep()
         self._adopt_new_reminder()
         sent = sum(r.sent for r in results.values())
         if not sent:
@@ -331,18 +322,3 @@ def _is_tty(stream: TextIO) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
-
-
-def sweep_totals(results: dict[str, SweepResult], *, sent: str = "sent") -> str:
-    """One line for a sweep, e.g. "reminders: 3 sent, 12 already sent; digests: 1 sent"."""
-    parts = []
-    for name, result in results.items():
-        counts = [
-            f"{result.sent} {sent}",
-            f"{result.taken} already sent",
-            f"{result.skipped} skipped",
-            f"{result.failed} failed",
-        ]
-        shown = [c for c in counts if not c.startswith("0 ")] or ["nothing due"]
-        parts.append(f"{name}: {', '.join(shown)}")
-    return "; ".join(parts)

@@ -15,9 +15,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.config import Settings
+from handlers.application.app import Application
 from handlers.application.conversation import Conversation, IncomingMessage, RagRequest
-from handlers.application.home import HomeHandler
-from handlers.application.taps import TapHandlers
 from handlers.slack import interactive
 from handlers.slack.app_home import HomeTab
 from handlers.slack.blocks import fallback_text, render_blocks, render_pages
@@ -27,11 +26,11 @@ from handlers.slack.payloads import (
     MessageEvent,
     ResponseHosts,
     SlashCommand,
+    kind,
     refused,
 )
 from handlers.slack.replay import FAILURES, is_redelivery
 from handlers.slack.slack_text import decode, rich_text_as_slack_text
-from handlers.wiring import Services
 
 log = logging.getLogger(__name__)
 
@@ -53,49 +52,34 @@ def make_client(settings: Settings) -> WebClient:
     return client
 
 
-def build_slack_app(services: Services, *, client: WebClient | None = None) -> App:
+def build_slack_app(application: Application, *, client: WebClient | None = None) -> App:
     """Bolt as the router for requests the edge has verified and stored (handlers/slack/edge.py).
 
     The inbox worker dispatches each stored request here and the listener runs to the end in
     its thread (process_before_response), so a finished dispatch means applied and answered.
     Bolt's own signature check is off: nothing reaches this app but what the edge verified.
     """
-    secret = services.settings.slack_signing_secret
+    settings = application.settings
+    secret = settings.slack_signing_secret
     app = App(
-        client=client or make_client(services.settings),
+        client=client or make_client(settings),
         signing_secret=secret.get_secret_value() if secret else "",
         request_verification_enabled=False,
         process_before_response=True,
         name="actionbot",
     )
-    homes = HomeHandler(
-        db=services.db, clock=services.clock, default_timezone=services.settings.default_timezone
-    )
-    home = HomeTab(homes)
-
-    def administers(user_id: str) -> tuple[str, ...]:
-        return homes.administers(PLATFORM, user_id)
-
-    taps = tap_handlers(services)
-    admin = interactive.AdminListeners(taps, home.refresh, administers)
-    listeners = SlackListeners(services, home, admin)
+    home = HomeTab(application.home)
+    admin = interactive.AdminListeners(application.admin, home.refresh)
+    listeners = SlackListeners(application, home, admin)
     app.command("/rag")(listeners.rag)
     app.event("message")(listeners.message)
     app.event("app_mention")(listeners.mention)
     app.event("app_home_opened")(home.opened)
-    interactive.register(
-        app, taps, home.refresh, admin, interactive.Edges.from_settings(services.settings)
-    )
-    interactive.register_date_answers(app, services.chat, home.refresh, listeners.hosts)
+    edges = interactive.Edges.from_settings(settings)
+    interactive.register(app, application.taps, home.refresh, admin, edges)
+    interactive.register_date_answers(app, application.chat, home.refresh, listeners.hosts)
     app.error(on_error)
     return app
-
-
-def tap_handlers(services: Services) -> TapHandlers:
-    settings = services.settings
-    return TapHandlers(
-        db=services.db, clock=services.clock, default_timezone=settings.default_timezone
-    )
 
 
 def mentioned_user_ids(text: str) -> tuple[str, ...]:
@@ -111,13 +95,13 @@ class SlackListeners:
     """Thin: read Slack's payload into its typed shape, call the core, post what it returns."""
 
     def __init__(
-        self, services: Services, home: HomeTab, admin: interactive.AdminListeners
+        self, application: Application, home: HomeTab, admin: interactive.AdminListeners
     ) -> None:
-        self.services = services
+        self.application = application
         self.home = home
         self.admin = admin
         self.members = ChannelMembers()
-        self.hosts = ResponseHosts.for_api(services.settings.slack_api_url)
+        self.hosts = ResponseHosts.for_api(application.settings.slack_api_url)
 
     def rag(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """Ack within Slack's 3 seconds, then answer privately via the (checked) response_url."""
@@ -141,7 +125,7 @@ class SlackListeners:
             mentioned_user_ids=mentioned_user_ids(command.text),
             in_channel=self.members.checker(client, command.user_id),
         )
-        answer = self.services.rag.answer(request)
+        answer = self.application.rag.answer(request)
         text = fallback_text(answer)
         for number, blocks in enumerate(render_pages(answer)):
             shown = text if number == 0 else "(continued)"
@@ -191,7 +175,7 @@ class SlackListeners:
         message = IncomingMessage(
             conversation, text, event_id=event.event_id, redelivered=is_redelivery()
         )
-        replies = self.services.chat.on_message(message)
+        replies = self.application.chat.on_message(message)
         _post_all(client, conversation.channel, replies, thread=reply_thread)
         if interactive.changed(replies):
             if conversation.is_direct and conversation.thread:
@@ -240,9 +224,9 @@ def on_error(error: Exception, body: dict[str, Any], context: BoltContext) -> No
     Nothing is posted from here: the worker tells the person once, when it gives up.
     """
     failures = context.get(FAILURES)
-    kind = body.get("command") or (body.get("event") or {}).get("type") or body.get("type")
+    what = kind(body)
     if isinstance(failures, list):
         failures.append(error)
-        log.warning("slack %s failed: %s: %s", kind, type(error).__name__, error)
+        log.warning("slack %s failed: %s: %s", what, type(error).__name__, error)
         return
-    log.error("slack %s failed outside the inbox", kind, exc_info=error)
+    log.error("slack %s failed outside the inbox", what, exc_info=error)

@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from handlers.application.home import HomeHandler
 from handlers.slack.home_blocks import home_view
+from handlers.slack.payloads import BadPayload, HomeOpened, refused
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
@@ -22,8 +23,13 @@ class HomeTab:
 
     def opened(self, event: dict[str, Any], client: WebClient) -> None:
         """app_home_opened fires for the Messages tab too; only the Home tab is drawn."""
-        if event.get("tab", "home") == "home" and event.get("user"):
-            self.publish(client, str(event["user"]))
+        try:
+            opened = HomeOpened.parse(event)
+        except BadPayload as failure:
+            refused("app_home_opened", failure)
+            return
+        if opened.tab == "home":
+            self.publish(client, opened.user_id)
 
     def refresh(self, client: WebClient, user_id: str, replies: Sequence[object] = ()) -> None:
         """After a change: the person who made it, the action's owners and the chairs."""

@@ -18,14 +18,14 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs
 from wsgiref.types import StartResponse, WSGIEnvironment
 
-from storage import inbox
-from storage.db import Database
-from storage.inbox import Delivery
+from handlers.application.errors import Busy
+from handlers.application.inbox import Delivery, Inbox
+from handlers.slack.payloads import FORM
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,6 @@ MAX_KEY_LENGTH = 150
 TIMESTAMP_TOLERANCE = 60 * 5
 _SLACK_TOKEN = re.compile(rf"[A-Za-z0-9._\-/]{{1,{MAX_KEY_LENGTH}}}", re.ASCII)
 SIGNATURE_PREFIX = "v0="
-FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 # The events our listeners handle; anything else Slack sends is acknowledged and dropped.
 HANDLED_EVENTS = frozenset({"message", "app_mention", "app_home_opened"})
@@ -53,6 +52,7 @@ class Response:
 
 
 OK = Response("200 OK")
+BUSY = Response("503 Service Unavailable", b"busy: send again")
 
 
 class RefusedError(Exception):
@@ -107,7 +107,7 @@ class SlackEdge:
 
     def __init__(
         self,
-        db: Database,
+        inbox: Inbox,
         *,
         signing_secret: str,
         holder: str,
@@ -116,7 +116,7 @@ class SlackEdge:
         apply_now: Callable[[Delivery], Response],
         max_body: int = MAX_BODY_BYTES,
     ) -> None:
-        self.db = db
+        self.inbox = inbox
         self.secret = signing_secret.encode()
         self.holder = holder
         self.lease = timedelta(seconds=lease_seconds)
@@ -148,18 +148,20 @@ class SlackEdge:
         where = classify(payload)
         if where.response is not None:
             return where.response
-        with self.db.session() as session:
-            delivery = inbox.store(
-                session,
+        try:
+            delivery = self.inbox.store(
                 platform=PLATFORM,
                 delivery_key=_fit(where.delivery_key),
                 partition=where.partition,
                 body=body,
                 content_type=content_type,
                 holder=self.holder,
-                now=datetime.now(UTC),
                 lease=self.lease,
             )
+        except Busy:
+            # Not stored, so not acknowledged: Slack sends it again in a moment.
+            log.warning("slack request not stored: the database is busy or unreachable")
+            return BUSY
         if delivery is None:
             return OK  # the same delivery again (Slack's retry): stored once, applied once
         if payload.get("type") == ANSWERED_IN_RESPONSE:

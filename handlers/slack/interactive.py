@@ -17,6 +17,7 @@ from slack_sdk.webhook import WebhookClient
 from bot.config import Settings
 from bot.domain.rag import Rag
 from bot.domain.replies import Notice, PlanChanged, Reply, UpdateRecorded, UpdateUndone
+from handlers.application.app import AdminForms
 from handlers.application.chat import ChatHandlers
 from handlers.application.conversation import Conversation, IncomingMessage
 from handlers.application.taps import Tap, TapHandlers
@@ -53,6 +54,7 @@ from handlers.slack.payloads import (
     ButtonPress,
     ResponseHosts,
     ViewSubmission,
+    kind,
     parse_date,
     refused,
 )
@@ -69,7 +71,6 @@ EVENT_KEY_CHARS = 128  # the conversations table's event_id column
 
 # Redraws the Home of everyone a change touches (the person, owners, chairs).
 Refresh = Callable[[WebClient, str, Sequence[object]], None]
-Administers = Callable[[str], tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -255,10 +256,9 @@ class TapListeners:
 class AdminListeners:
     """The plan admin form: opened from the Home tab or `/rag admin`, for chairs and admins."""
 
-    def __init__(self, taps: TapHandlers, refresh: Refresh, administers: Administers) -> None:
-        self.taps = taps
+    def __init__(self, forms: AdminForms, refresh: Refresh) -> None:
+        self.forms = forms
         self.refresh = refresh
-        self.administers = administers
         self.edges = Edges(form_key(None), ResponseHosts())  # register() sets the app's
 
     def open_from_home(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -272,7 +272,7 @@ class AdminListeners:
 
     def open(self, client: WebClient, user: str, trigger_id: str) -> bool:
         """False when the person administers no board: the caller says so."""
-        boards = self.administers(user)
+        boards = self.forms.boards_for(PLATFORM, user)
         if not boards:
             return False
         client.views_open(trigger_id=trigger_id, view=admin_form(boards))
@@ -293,7 +293,7 @@ class AdminListeners:
         user = submission.user_id
         key = _event_key("view", submission.view_id, user)
         tap = Tap(Conversation(PLATFORM, user, user), key, redelivered=is_redelivery())
-        replies = self.taps.administer(tap, request)
+        replies = self.forms.submit(tap, request)
         _post(client, user, None, replies)
         if any(isinstance(r, PlanChanged) for r in replies):
             self.refresh(client, user, replies)
@@ -301,7 +301,7 @@ class AdminListeners:
 
 def stale_button(hosts: ResponseHosts, body: object, failure: BadPayload) -> None:
     """Logged once; the presser is told privately, but only on a response_url of Slack's."""
-    refused(_kind(body), failure)
+    refused(kind(body), failure)
     url = hosts.find(body)
     if url is not None:
         ephemeral(url, STALE_BUTTON)
@@ -323,11 +323,6 @@ def _tell(client: WebClient, url: str | None, user: str, reply: Reply) -> None:
         ephemeral(url, fallback_text(reply), render_blocks(reply))
         return
     _post(client, user, None, [reply])
-
-
-def _kind(body: object) -> str:
-    kind = body.get("type") if isinstance(body, dict) else None
-    return kind if isinstance(kind, str) and len(kind) <= 32 else "request"
 
 
 def changed(replies: list[Reply]) -> bool:

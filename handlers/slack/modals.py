@@ -19,6 +19,7 @@ from datetime import date
 
 from bot.domain.plan import ActionView
 from bot.domain.rag import Rag
+from handlers.application import rules
 from handlers.application.taps import AdminOp, AdminRequest
 from handlers.slack.blocks import Block, clip, escape
 from handlers.slack.payloads import (
@@ -195,7 +196,10 @@ _ADMIN_OPS = (
     (AdminOp.ADD_MILESTONE, "Add a milestone"),
     (AdminOp.TICK_MILESTONE, "Tick a milestone"),
 )
-_BOARD_VALUE_CHARS, _REF_CHARS, _TITLE_CHARS, _WORDS_CHARS, _MAX_OWNERS = 150, 32, 500, 500, 10
+# The inputs allow what the shared rules accept (handlers/application/rules.py); Slack's own
+# limits are an option value's 150 characters and the people picker's size.
+_BOARD_VALUE_CHARS, _MAX_OWNERS = 150, 10
+_REF_CHARS, _TITLE_CHARS, _WORDS_CHARS = rules.REF_CHARS, rules.TITLE_CHARS, rules.MILESTONE_CHARS
 
 
 def admin_form(boards: Sequence[str]) -> Block:

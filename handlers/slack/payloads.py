@@ -10,6 +10,7 @@ and logged once with a short error id and the reason — never the body.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import uuid
@@ -17,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from bot.domain.rag import Rag
 
@@ -42,6 +43,8 @@ _TOKEN = re.compile(r"[A-Za-z0-9_.\-:]{1,64}")  # trigger ids, view hashes, even
 _NUMBER = re.compile(r"[1-9][0-9]{0,9}")  # 1..9_999_999_999; bounded again after int()
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 SLACK_HOOKS = "hooks.slack.com"
+FORM = "application/x-www-form-urlencoded"
+KIND_CHARS = 32
 
 
 class BadPayload(Exception):  # noqa: N818 - the name the handlers and tests speak
@@ -57,6 +60,46 @@ def refused(kind: str, failure: BadPayload) -> str:
     error_id = uuid.uuid4().hex[:8]
     log.warning("slack %s refused (error %s): %s", kind, error_id, failure.reason)
     return error_id
+
+
+def kind(body: object) -> str:
+    """What a payload is, for a log line: its command, event type or type; never its content."""
+    if not isinstance(body, Mapping):
+        return "request"
+    event = body.get("event")
+    found = (
+        body.get("command"),
+        event.get("type") if isinstance(event, Mapping) else None,
+        body.get("type"),
+    )
+    for value in found:
+        if isinstance(value, str) and 0 < len(value) <= KIND_CHARS and value.isprintable():
+            return value
+    return "request"
+
+
+def sender(body: object) -> str | None:
+    """Who sent a payload (its user, or its event's), when that is a Slack id; else None."""
+    if not isinstance(body, Mapping):
+        return None
+    event = body.get("event")
+    user = body.get("user") or body.get("user_id")
+    if user is None and isinstance(event, Mapping):
+        user = event.get("user")
+    if isinstance(user, Mapping):
+        user = user.get("id")
+    return user if is_slack_id(user) else None
+
+
+def stored_sender(body: str, content_type: str) -> str | None:
+    """The sender of a request as the inbox stored it (JSON, or a form); None if unreadable."""
+    try:
+        if content_type != FORM:
+            return sender(json.loads(body))
+        form = {key: values[0] for key, values in parse_qs(body).items()}
+        return sender(json.loads(form["payload"]) if "payload" in form else form)
+    except (ValueError, RecursionError):
+        return None
 
 
 # -- where answers may go ------------------------------------------------------------------
@@ -172,6 +215,22 @@ class MessageEvent:
             event_id=_optional(envelope, "event_id", _token),
             blocks=None if text else _blocks(raw.get("blocks")),
         )
+
+
+@dataclass(frozen=True)
+class HomeOpened:
+    """An `app_home_opened` event (Bolt hands listeners the event itself); `tab` is "home"
+    for the Home tab and "messages" for the Messages tab."""
+
+    user_id: str
+    tab: str = "home"
+
+    @classmethod
+    def parse(cls, event: object) -> HomeOpened:
+        raw = _object(event, "event")
+        if raw.get("type") not in (None, "app_home_opened"):
+            raise BadPayload("event is not app_home_opened")
+        return cls(user_id=_slack_id(raw, "user"), tab=_maybe_text(raw, "tab", ID_CHARS) or "home")
 
 
 @dataclass(frozen=True)

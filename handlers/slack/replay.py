@@ -7,22 +7,18 @@ fails leaves its error in the request context: the worker decides to retry or to
 
 from __future__ import annotations
 
-import json
 import logging
 from contextvars import ContextVar
-from typing import Any
 from urllib.error import URLError
-from urllib.parse import parse_qs
 
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import OperationalError
 
-from handlers.slack.edge import FORM
-from schedules.inbox import Attempt, Outcome
-from storage.inbox import Delivery
+from handlers.application.errors import is_busy
+from handlers.application.inbox import Attempt, Delivery, Outcome
+from handlers.slack.payloads import stored_sender
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +41,7 @@ GAVE_UP = (
 
 def transient(error: BaseException) -> bool:
     """Worth another try: the database was busy or away, or Slack didn't answer."""
-    if isinstance(error, OperationalError | URLError | ConnectionError | TimeoutError):
+    if is_busy(error) or isinstance(error, URLError | ConnectionError | TimeoutError):
         return True
     if isinstance(error, SlackApiError):
         status = getattr(error.response, "status_code", 0)
@@ -82,25 +78,10 @@ class BoltReplay:
 
     def give_up(self, delivery: Delivery, error_id: str) -> None:
         """Tell the person, in a DM, that their request did not go through."""
-        user = _user_of(delivery)
+        user = stored_sender(delivery.body, delivery.content_type)
         if user is None:
             return
         try:
             self.client.chat_postMessage(channel=user, text=GAVE_UP.format(error_id=error_id))
         except Exception:
             log.exception("inbox: could not tell %s about error %s", user, error_id)
-
-
-def _user_of(delivery: Delivery) -> str | None:
-    payload: dict[str, Any]
-    if delivery.content_type == FORM:
-        form = {k: v[0] for k, v in parse_qs(delivery.body).items()}
-        if "payload" not in form:
-            return form.get("user_id")
-        payload = json.loads(form["payload"])
-    else:
-        payload = json.loads(delivery.body)
-    user = payload.get("user") or (payload.get("event") or {}).get("user")
-    if isinstance(user, dict):
-        user = user.get("id")
-    return user if isinstance(user, str) else None

@@ -21,19 +21,16 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
-from sqlalchemy import text
 from waitress import wasyncore
 from waitress.server import TcpWSGIServer, create_server
 
+from handlers.application.app import Application
+from handlers.application.inbox import Delivery, InboxWorker
+from handlers.application.jobs import PacedNotifier, Scheduler
 from handlers.slack.app import build_slack_app, make_client
 from handlers.slack.edge import JSON, MAX_BODY_BYTES, PLATFORM, Response, SlackEdge
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.replay import BoltReplay
-from handlers.wiring import Services
-from schedules.inbox import InboxWorker
-from schedules.leader import LeaderElection, run_with_leadership
-from schedules.pacing import PacedNotifier
-from storage.inbox import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +43,8 @@ CHANNEL_TIMEOUT = 30  # seconds an idle or trickling connection is kept
 class Router:
     """Slack's one endpoint, a health check for the load balancer, and 404 for the rest."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(self, app: Application) -> None:
+        self.app = app
         self.slack: WSGIApplication | None = None
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -57,15 +54,15 @@ class Router:
                 return _plain(start_response, "405 Method Not Allowed", "POST only")
             return self.slack(environ, start_response)
         if method == "GET" and path == HEALTH_PATH:
-            healthy = _database_answers(self.services)
+            healthy = self.app.health.database_answers()
             status = "200 OK" if healthy else "503 Service Unavailable"
             return _plain(start_response, status, "ok" if healthy else "database unavailable")
         return _plain(start_response, "404 Not Found", "not found")
 
 
-def bolt_wsgi_app(services: Services, bolt_app: App) -> WSGIApplication:
+def bolt_wsgi_app(app: Application, bolt_app: App) -> WSGIApplication:
     """Bolt's own HTTP handler, no inbox: the empty-handler baseline in benchmarks."""
-    router = Router(services)
+    router = Router(app)
     router.slack = SlackRequestHandler(bolt_app, path=EVENTS_PATH)
     return router
 
@@ -78,36 +75,19 @@ def _plain(start_response: StartResponse, status: str, body: str) -> list[bytes]
     return [data]
 
 
-def _database_answers(services: Services) -> bool:
-    """Healthy means able to do the job: a bot that can't reach its database is not."""
-    try:
-        with services.db.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception:
-        log.exception("health check: the database did not answer")
-        return False
-    return True
-
-
-def start_scheduler(services: Services, client: WebClient) -> LeaderElection | None:
+def start_scheduler(app: Application, client: WebClient) -> Scheduler | None:
     """Reminders and digests go out through the same client the app answers with.
 
     Several `serve` processes may share one database: only the lease holder sweeps.
     DMs are sent in waves and paced to Slack's one message a second per conversation.
     """
-    if not services.settings.scheduler_enabled:
-        return None
-    notifier = PacedNotifier(SlackNotifier(client))
-    return run_with_leadership(services, services.dispatcher(notifier))
+    return app.jobs.lead(PacedNotifier(SlackNotifier(client)))
 
 
-def build_worker(
-    services: Services, bolt_app: App, client: WebClient, *, holder: str
-) -> InboxWorker:
+def build_worker(app: Application, bolt_app: App, client: WebClient, *, holder: str) -> InboxWorker:
     replay = BoltReplay(bolt_app, client)
-    settings = services.settings
-    return InboxWorker(
-        services.db,
+    settings = app.settings
+    return app.inbox.worker(
         platform=PLATFORM,
         apply=replay.apply,
         give_up=replay.give_up,
@@ -117,9 +97,9 @@ def build_worker(
     )
 
 
-def build_edge(services: Services, worker: InboxWorker, *, verify: bool = True) -> SlackEdge:
+def build_edge(app: Application, worker: InboxWorker, *, verify: bool = True) -> SlackEdge:
     """`verify=False` for Socket Mode, whose envelopes come over Slack's own websocket."""
-    settings = services.settings
+    settings = app.settings
     secret = settings.slack_signing_secret
     if secret is None and verify:
         raise ValueError("SLACK_SIGNING_SECRET is needed to verify Slack requests over HTTP")
@@ -131,7 +111,7 @@ def build_edge(services: Services, worker: InboxWorker, *, verify: bool = True) 
         return Response("200 OK")
 
     return SlackEdge(
-        services.db,
+        app.inbox,
         signing_secret=secret.get_secret_value() if secret else "",
         holder=worker.holder,
         lease_seconds=settings.inbox_lease_seconds,
@@ -146,7 +126,7 @@ class RunningServer:
 
     url: str
     worker: InboxWorker
-    scheduler: LeaderElection | None
+    scheduler: Scheduler | None
     _server: TcpWSGIServer
     _sockets: dict[int, Any]
     _stopping: threading.Event
@@ -167,16 +147,16 @@ class RunningServer:
 
 
 def start_server(
-    services: Services,
+    app: Application,
     *,
     host: str = "127.0.0.1",
     port: int = 0,
     client: WebClient | None = None,
 ) -> RunningServer:
     """Binds first, so the worker's holder id can name this host:port (see InboxWorker)."""
-    client = client or make_client(services.settings)
-    bolt_app = build_slack_app(services, client=client)
-    router = Router(services)
+    client = client or make_client(app.settings)
+    bolt_app = build_slack_app(app, client=client)
+    router = Router(app)
     sockets: dict[int, Any] = {}
     server = create_server(
         router,
@@ -191,27 +171,27 @@ def start_server(
     assert isinstance(server, TcpWSGIServer)
     bound_host, bound_port = server.getsockname()
     holder = f"{socket.gethostname()[:80]}:{bound_port}"
-    worker = build_worker(services, bolt_app, client, holder=holder).start()
-    router.slack = build_edge(services, worker)
+    worker = build_worker(app, bolt_app, client, holder=holder).start()
+    router.slack = build_edge(app, worker)
     stopping = threading.Event()
     thread = threading.Thread(
         target=_serve_until, args=(server, sockets, stopping), name="http", daemon=True
     )
     thread.start()
-    scheduler = start_scheduler(services, client)
+    scheduler = start_scheduler(app, client)
     url = f"http://{bound_host}:{bound_port}"
     return RunningServer(url, worker, scheduler, server, sockets, stopping, thread)
 
 
 def start_in_thread(
-    services: Services,
+    app: Application,
     *,
     host: str = "127.0.0.1",
     port: int = 0,
     client: WebClient | None = None,
 ) -> tuple[str, Callable[[], None]]:
     """The real server on a free port, for tests and benchmarks: (base url, stop)."""
-    running = start_server(services, host=host, port=port, client=client)
+    running = start_server(app, host=host, port=port, client=client)
 
     def stop() -> None:
         """Tests read what happened: let the inbox finish what it was given, then stop."""
@@ -221,15 +201,15 @@ def start_in_thread(
     return running.url, stop
 
 
-def serve(services: Services, *, host: str, port: int) -> None:
+def serve(app: Application, *, host: str, port: int) -> None:
     """Blocks until SIGTERM or Ctrl-C, then stops cleanly (see RunningServer.stop)."""
-    settings = services.settings
+    settings = app.settings
     if settings.socket_mode and settings.slack_app_token is not None:
         from handlers.slack.socket_mode import serve_socket_mode
 
-        serve_socket_mode(services)
+        serve_socket_mode(app)
         return
-    running = start_server(services, host=host, port=port)
+    running = start_server(app, host=host, port=port)
     log.info("Slack: listening on %s%s", running.url, EVENTS_PATH)
     wait_for_stop_signal()
     handed_back = running.stop()

@@ -17,10 +17,11 @@ from slack_sdk.socket_mode import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
+from handlers.application.app import Application
 from handlers.slack.app import build_slack_app, make_client
-from handlers.slack.edge import FORM, JSON, RefusedError, SlackEdge
+from handlers.slack.edge import JSON, RefusedError, SlackEdge
+from handlers.slack.payloads import FORM
 from handlers.slack.server import build_edge, build_worker, start_scheduler, wait_for_stop_signal
-from handlers.wiring import Services
 
 log = logging.getLogger(__name__)
 
@@ -41,26 +42,28 @@ def on_request(edge: SlackEdge, client: SocketModeClient, request: SocketModeReq
     except RefusedError as refusal:
         edge.refusals.refused(refusal.reason, json.dumps(request.payload).encode())
         answer = None
+    if answer is not None and not answer.status.startswith("200"):
+        return  # not stored (the database is busy): unacknowledged, so Slack sends it again
     payload = json.loads(answer.body) if answer is not None and answer.body else None
     client.send_socket_mode_response(
         SocketModeResponse(envelope_id=request.envelope_id, payload=payload)
     )
 
 
-def serve_socket_mode(services: Services) -> None:
+def serve_socket_mode(app: Application) -> None:
     """Blocks until SIGTERM or Ctrl-C; stops as cleanly as the HTTP server does."""
-    settings = services.settings
+    settings = app.settings
     assert settings.slack_app_token is not None
     web = make_client(settings)
-    bolt_app = build_slack_app(services, client=web)
+    bolt_app = build_slack_app(app, client=web)
     holder = f"{socket.gethostname()[:80]}:socket:{os.getpid()}"
-    worker = build_worker(services, bolt_app, web, holder=holder).start()
-    edge = build_edge(services, worker, verify=False)
+    worker = build_worker(app, bolt_app, web, holder=holder).start()
+    edge = build_edge(app, worker, verify=False)
     client = SocketModeClient(app_token=settings.slack_app_token.get_secret_value(), web_client=web)
     client.socket_mode_request_listeners.append(
         lambda c, r: on_request(edge, c, r)  # type: ignore[arg-type]
     )
-    scheduler = start_scheduler(services, web)
+    scheduler = start_scheduler(app, web)
     client.connect()
     log.info("Slack: Socket Mode")
     wait_for_stop_signal()

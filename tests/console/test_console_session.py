@@ -42,7 +42,9 @@ def transcript(
 ) -> tuple[str, int]:
     """Everything the session printed for these typed lines, and its exit code."""
     out = io.StringIO()
-    session = ConsoleSession(services, board, person, inp=io.StringIO("\n".join(lines)), out=out)
+    session = ConsoleSession(
+        services.application, board, person, inp=io.StringIO("\n".join(lines)), out=out
+    )
     code = session.run()
     return out.getvalue(), code
 
@@ -154,7 +156,7 @@ def test_prompt_shows_the_thread_only_when_interactive(
     first = owner.split()[0].capitalize()
     out = io.StringIO()
     session = ConsoleSession(
-        services, WORCS, owner, inp=io.StringIO("/dm\n"), out=out, interactive=True
+        services.application, WORCS, owner, inp=io.StringIO("/dm\n"), out=out, interactive=True
     )
     assert session.run() == 0
     assert f"[re {ref}] {first}> " in out.getvalue()
@@ -164,6 +166,10 @@ def test_prompt_shows_the_thread_only_when_interactive(
 
 def test_unknown_board_or_person_is_refused(services: Services) -> None:
     with pytest.raises(ConsoleError, match="no board called"):
-        ConsoleSession(services, "Narnia", "Hilary Brooks", inp=io.StringIO(), out=io.StringIO())
+        ConsoleSession(
+            services.application, "Narnia", "Hilary Brooks", inp=io.StringIO(), out=io.StringIO()
+        )
     with pytest.raises(ConsoleError, match="don't know anyone"):
-        ConsoleSession(services, WORCS, "Nobody Atall", inp=io.StringIO(), out=io.StringIO())
+        ConsoleSession(
+            services.application, WORCS, "Nobody Atall", inp=io.StringIO(), out=io.StringIO()
+        )

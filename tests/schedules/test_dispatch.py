@@ -15,8 +15,9 @@ from schedules.dispatch import Dispatcher
 from storage import notifications
 from storage.boards import list_boards
 from storage.models import Notification
-from storage.notifications import Claim
-from tests.handlers.support import RecordingNotifier, say
+from storage.notifications import Claim, delivery_key
+from tests.handlers.support import say
+from tests.schedules.support import RecordingNotifier
 
 
 class FlakyNotifier(RecordingNotifier):
@@ -147,20 +148,21 @@ def test_a_message_that_went_out_before_a_crash_is_not_sent_again(services: Serv
     """The state a SIGKILL leaves between send and mark: claimed, delivered, not marked."""
     notifier = KeyedNotifier()
     [due] = [d for d in _due(services) if d.owner.name == "Bec Windsor"][:1]
+    key = delivery_key(due.key, notifier.platform)  # the claim of this reminder on this platform
     with services.db.session() as session:
-        claim = Claim(due.key, due.kind.value, due.action.board_id, due.send_at)
+        claim = Claim(key, due.kind.value, due.action.board_id, due.send_at)
         assert notifications.try_claim(
             session, claim, now=services.clock.now(), stale_after=timedelta(minutes=10)
         )
-    notifier.send_direct(due.owner, "the reminder", key=due.key)
+    notifier.send_direct(due.owner, "the reminder", key=key)
 
     services.clock.advance(timedelta(minutes=11))  # type: ignore[attr-defined]
     services.dispatcher(notifier).send_due_reminders()
 
     assert [s for s in notifier.sent if s[0] == "Bec Windsor" and s[1] != "the reminder"] != []
-    assert sum(1 for key in notifier.keys if key == due.key) == 1
+    assert sum(1 for sent in notifier.keys if sent == key) == 1
     with services.db.session(commit=False) as session:
-        row = notifications.by_key(session, due.key)
+        row = notifications.by_key(session, key)
         assert row is not None
         assert (row.status, row.attempts) == ("sent", 2)
 

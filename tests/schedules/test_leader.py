@@ -32,8 +32,8 @@ from schedules.leader import SCHEDULER_LEASE, LeaderElection, run_with_leadershi
 from storage import lease
 from storage.db import Database
 from storage.models import Notification
-from tests.handlers.support import RecordingNotifier
 from tests.postgres_support import requires_postgres
+from tests.schedules.support import RecordingNotifier
 
 ROOT = Path(__file__).resolve().parents[2]
 LONDON = ZoneInfo("Europe/London")
@@ -177,6 +177,7 @@ class FileNotifier:
     """Writes each send to the shared events file: a double send would show as a spare line."""
 
     platform = "console"
+    shared_channel = "channel"
 
     def __init__(self, events: Path) -> None:
         self.events = events

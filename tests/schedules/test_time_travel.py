@@ -13,7 +13,8 @@ from bot.domain.replies import UpdateRecorded
 from bot.domain.workdays import WorkingCalendar
 from handlers.wiring import Services
 from storage.models import Action, Notification
-from tests.handlers.support import RecordingNotifier, say
+from tests.handlers.support import say
+from tests.schedules.support import RecordingNotifier
 
 LONDON = ZoneInfo("Europe/London")
 CALENDAR = WorkingCalendar()

@@ -143,7 +143,7 @@ class RunningApp:
 
 @pytest.fixture
 def app(services: Services, fake: FakeSlack) -> Iterator[RunningApp]:
-    url, stop = start_in_thread(services, client=make_client(services.settings))
+    url, stop = start_in_thread(services.application, client=make_client(services.settings))
     sender = SlackSender(url + EVENTS_PATH, SIGNING_SECRET, response_base=fake.url)
     running = RunningApp(url, sender, services, stop)
     yield running

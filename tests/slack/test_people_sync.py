@@ -26,7 +26,7 @@ def test_people_are_linked_by_email_and_the_missing_reported(
             session.exec(select(Person).where(Person.name == name)).one().email = email
     fake.users_by_email = {EMAILS["Bec Windsor"]: "U0BECWIND", EMAILS["Vel Kenny"]: "U0VELNEW"}
 
-    report = sync_people(services, make_client(services.settings))
+    report = sync_people(services.application, make_client(services.settings))
 
     assert sorted(report) == [
         ("Bec Windsor", EMAILS["Bec Windsor"], "U0BECWIND"),

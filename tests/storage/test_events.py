@@ -8,13 +8,13 @@ from contextlib import contextmanager
 
 import psycopg
 import pytest
-from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from bot.clock import ManualClock
 from bot.domain.rag import Rag
 from bot.domain.replies import UpdateRecorded
 from handlers.application.conversation import IncomingMessage
+from handlers.application.errors import Busy
 from handlers.application.taps import Tap, TapHandlers
 from storage import conversations
 from storage.db import Database
@@ -120,9 +120,9 @@ def test_a_locked_database_is_raised_for_a_retry_and_leaves_the_event_unseen(
     try:
         handlers, taps = chat(impatient, clock), TapHandlers(db=impatient, clock=clock)
         with _locked(db_url, action_id):
-            with pytest.raises(OperationalError):
+            with pytest.raises(Busy):
                 handlers.on_message(message(ANN, "3.1 amber - a busy day", event_id="E2"))
-            with pytest.raises(OperationalError):
+            with pytest.raises(Busy):
                 taps.set_rag(Tap(console(ANN), "P2"), action_id, Rag.RED)
         assert _events(db) == []
         assert history_rows(db, action_id) == []

@@ -1,0 +1,148 @@
+"""Answers to `/rag`: the board at a glance, lists of actions, one action, what /rag can do."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.content import (
+    Aside,
+    Badge,
+    Block,
+    BulletList,
+    Divider,
+    Fields,
+    Header,
+    Line,
+    Message,
+    Note,
+    Section,
+    Strong,
+    line,
+)
+from bot.domain.plan import ActionView, HistoryEntry
+from bot.domain.rag import RAG_ORDER, Rag, rag_label
+from bot.domain.summary import ActionDetail, ActionList, BoardSummary, RagHelp, WorkstreamLine
+from handlers.application.present.phrases import (
+    board_counts,
+    milestone_item,
+    overdue_mark,
+    red_item,
+    words,
+)
+from handlers.application.present.words import UPDATE_CHARS, changes, format_day, quoted, title
+
+HELP_LINES = (
+    "/rag — the board at a glance: totals, workstreams, the red list",
+    "/rag red — the red actions",
+    "/rag overdue — open actions past their review date",
+    "/rag 2.3 — one action with its history",
+    "/rag @name — the actions someone owns",
+    "/rag workstream 4 — one workstream, by number or name",
+)
+
+
+def board_summary(answer: BoardSummary) -> Message:
+    """The totals, the workstreams, then what is red: the chair's first question."""
+    overdue = f" · {answer.overdue} past review date" if answer.overdue else ""
+    blocks: list[Block] = [
+        Header(f"{answer.board_name} — RAG on {format_day(answer.today)}"),
+        Note(line(f"{answer.total} actions{overdue}")),
+        board_counts(answer.counts),
+    ]
+    if answer.workstreams:
+        streams = tuple((_workstream(w),) for w in answer.workstreams)
+        blocks += [Divider(), BulletList(line(Strong("Workstreams")), streams)]
+    blocks.append(Divider())
+    if answer.red:
+        red = tuple((red_item(a),) for a in answer.red)
+        blocks.append(BulletList(line(Strong(f"Red ({len(answer.red)})")), red))
+    else:
+        blocks.append(Section((line("Nothing is red."),)))
+    return Message(tuple(blocks))
+
+
+def _workstream(stream: WorkstreamLine) -> Line:
+    numbered = stream.ref is None or stream.name.split(" ", 1)[0] == stream.ref
+    name = stream.name if numbered else f"{stream.ref} {stream.name}"
+    order: list[Rag | None] = [*RAG_ORDER, None]
+    counts = " · ".join(f"{rag_label(r)} {stream.counts[r]}" for r in order if stream.counts.get(r))
+    return line(f"{name} — {counts} ({stream.total})")
+
+
+def action_list(answer: ActionList) -> Message:
+    heading = Strong(f"{answer.board_name}: {answer.title}")
+    if not answer.actions:
+        return Message((Section((line(heading), line(answer.empty_text))),))
+    items = tuple(_list_item(a, answer.today) for a in answer.actions)
+    return Message((BulletList(line(heading, f" ({len(items)})"), items),))
+
+
+def _list_item(action: ActionView, today: date) -> tuple[Line, ...]:
+    review: Line = line("no review date")
+    if action.review_date is not None:
+        review = line(f"review {format_day(action.review_date)}", *overdue_mark(action, today))
+    facts = line(title(action), " — ", Badge(action.rag), " · ", *review)
+    return (line(*facts, f" · {action.owner_names}"), words(action))
+
+
+def action_detail(answer: ActionDetail) -> Message:
+    """One action: its facts, open milestones, latest words, then its history, newest first."""
+    action, today = answer.action, answer.today
+    rows: list[tuple[str, Line]] = []
+    if action.workstream:
+        rows.append(("Workstream", line(action.workstream)))
+    rows += [
+        ("RAG", line(Badge(action.rag))),
+        ("Review", _review(action, today)),
+        ("Owners", line(_owners(action))),
+    ]
+    blocks: list[Block] = [
+        Header(f"{action.ref} {action.title} — {answer.board_name}"),
+        Fields(tuple(rows)),
+    ]
+    if milestones := action.open_milestones():
+        items = tuple((milestone_item(m, today),) for m in milestones)
+        blocks.append(BulletList(line(Strong("Open milestones")), items))
+    blocks.append(Fields((_latest(action),)))
+    if answer.history:
+        history = tuple((_history_item(e),) for e in answer.history)
+        title_line = line(Strong("History"), " (newest first)")
+        blocks += [Divider(), BulletList(title_line, history)]
+    return Message(tuple(blocks))
+
+
+def _review(action: ActionView, today: date) -> Line:
+    if action.review_date is None:
+        return line(action.review_date_text or "no date set")
+    shown = format_day(action.review_date)
+    written = (action.review_date_text or "").strip()
+    note = f" (written “{written}”)" if written and written != shown else ""
+    late = (" — ", Strong("overdue")) if action.is_overdue(today) else ()
+    return line(f"{shown}{note}", *late)
+
+
+def _owners(action: ActionView) -> str:
+    names = [f"{o.name} ({o.role})" if o.role else o.name for o in action.owners]
+    return ", ".join(names) or "no owner"
+
+
+def _latest(action: ActionView) -> tuple[str, Line]:
+    if not action.latest_update:
+        return ("Latest update", line("none yet"))
+    when = f" ({format_day(action.latest_update_at.date())})" if action.latest_update_at else ""
+    return (f"Latest update{when}", line(quoted(action.latest_update, UPDATE_CHARS)))
+
+
+def _history_item(entry: HistoryEntry) -> Line:
+    said = quoted(entry.text) if entry.text else ""
+    kind = "undo" if entry.is_undo else "via"
+    head = f"{format_day(entry.at.date())} — {entry.author} {kind} {entry.source}: "
+    flags = line(" ", Aside("(undone)")) if entry.undone else ()
+    return line(head, *changes(entry.changes, said), *flags)
+
+
+def rag_help(answer: RagHelp) -> Message:
+    where = f" ({answer.board_name})" if answer.board_name else ""
+    lines = [answer.problem] if answer.problem else []
+    lines += [f"What /rag can show{where}:", *HELP_LINES]
+    return Message((Section(tuple(line(text) for text in lines)),))

@@ -1,0 +1,94 @@
+"""`actionbot rag`, `digest` and `remind`: the answers chat gives, and the sends that are due."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from bot.ports import NotDeliverableError
+from handlers.application.boards import BoardInfo
+from handlers.application.conversation import Conversation, RagRequest
+from handlers.application.jobs import sweep_totals
+from handlers.application.plan_admin import as_json
+from handlers.cli.output import echo, fail, guarded, optional_name, rendered
+from handlers.cli.state import Runtime, pick_board, state
+
+CLI = "cli"
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(guarded(rag))
+    app.command()(guarded(digest))
+    app.command()(guarded(remind))
+
+
+def rag(
+    ctx: typer.Context,
+    query: Annotated[list[str] | None, typer.Argument(help="e.g. red, overdue, 2.3, @name")] = None,
+    board: Annotated[str | None, typer.Option(help="Board name (or a unique prefix).")] = None,
+    as_json_: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+) -> None:
+    """The same answers as /rag in chat."""
+    board = optional_name(board, "--board")
+    app = state(ctx).app()
+    target = pick_board(app, board)
+    conversation = Conversation(platform=CLI, user_id=CLI, channel=CLI)
+    text = " ".join(query or [])
+    answer = app.rag.answer(RagRequest(conversation, text, board_hint=target.name))
+    if as_json_:
+        record = {"kind": type(answer).__name__, **as_json(answer)}
+        echo(json.dumps(record, indent=2, ensure_ascii=False))
+    else:
+        echo(rendered(answer))
+
+
+def digest(
+    ctx: typer.Context,
+    board: Annotated[str | None, typer.Option(help="Board name (or a unique prefix).")] = None,
+    post: Annotated[bool, typer.Option(help="Post it to the board's Slack channel now.")] = False,
+) -> None:
+    """Print this week's digest for a board (or post it to Slack)."""
+    board = optional_name(board, "--board")
+    cli = state(ctx)
+    if post:
+        cli.require_slack()
+    runtime = cli.runtime()
+    target = pick_board(runtime.app, board)
+    echo(rendered(runtime.app.jobs.digest(target.name)))
+    if post:
+        _post_digest(runtime, target)
+
+
+def _post_digest(runtime: Runtime, board: BoardInfo) -> None:
+    if not board.channel_id:
+        fail(f"{board.name} has no channel: `actionbot board “{board.name}” --channel C0123ABC`")
+    runner = runtime.app.jobs.runner(runtime.platforms.slack_notifier())
+    try:
+        sent = runner.post_digest(board.name)
+    except NotDeliverableError as error:
+        fail(f"not posted: {error}")
+    echo(f"Posted to {sent.channel} (message {sent.message_ref}).")
+
+
+def remind(
+    ctx: typer.Context,
+    dry_run: Annotated[
+        bool, typer.Option(help="Show what is due without sending or recording it.")
+    ] = False,
+) -> None:
+    """Send the reminders and digests that are due now, and print them."""
+    runtime = state(ctx).runtime()
+    app, platforms = runtime.app, runtime.platforms
+    if dry_run:
+        results = app.jobs.dry_run(platforms.console_notifier(sys.stdout))
+        echo(sweep_totals(results, sent="due"))
+        echo("Dry run: nothing was sent or recorded.")
+        return
+    if app.settings.slack_enabled:  # sent through Slack, and echoed here
+        notifier = platforms.slack_notifier(echo=sys.stdout)
+    else:
+        notifier = platforms.console_notifier(sys.stdout)
+    echo(sweep_totals(app.jobs.runner(notifier, in_order=True).sweep()))

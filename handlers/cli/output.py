@@ -1,0 +1,103 @@
+"""What every command prints: one clean line per error, terminal-safe text, tables.
+
+A use case's `Invalid` is a usage error (exit 2), any other `Problem` exit 1, `Busy` exit 1
+with "try again"; `guarded` turns each into its one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn, ParamSpec, TextIO, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from bot.domain.safety import terminal_safe
+from handlers.application import rules
+from handlers.application.errors import Busy, Invalid, Problem
+from handlers.text import render_text
+
+P = ParamSpec("P")
+R = TypeVar("R")
+USAGE = 2
+BUSY = "the database is busy or unreachable, so nothing was changed: please try again"
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """One clear line on stderr and an exit code; never a traceback."""
+    typer.secho(f"actionbot: {terminal_safe(message)}", err=True, fg="red")
+    raise typer.Exit(code)
+
+
+def guarded(command: Callable[P, R]) -> Callable[P, R]:
+    """The command, with the application's errors reported as `fail` reports them."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except Invalid as error:
+            fail(error.message, USAGE)
+        except Problem as error:
+            fail(error.message)
+        except Busy:
+            fail(BUSY)
+
+    return run
+
+
+def echo(text: str = "") -> None:
+    """Text from files and the database can't move the cursor, recolour or retitle a terminal."""
+    typer.echo(terminal_safe(text))
+
+
+def note(text: str) -> None:
+    """A line on stderr that is not an error (stdout may be the export itself)."""
+    typer.echo(terminal_safe(text), err=True)
+
+
+def rendered(content: object) -> str:
+    """Anything the core answers with, as plain text."""
+    try:
+        return render_text(content)
+    except TypeError:
+        return str(content)
+
+
+def checked_name(text: str, option: str) -> str:
+    """A board's or person's name as given on the command line, or exit 2 before any write."""
+    return rules.name(text, option)
+
+
+def checked_names(texts: Sequence[str] | None, option: str) -> list[str]:
+    return [checked_name(text, option) for text in texts or []]
+
+
+def optional_name(text: str | None, option: str) -> str | None:
+    return checked_name(text, option) if text is not None else None
+
+
+def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """A rich table for people at a terminal; tab-separated lines for pipes and tests."""
+    if _is_tty(sys.stdout):
+        table = Table(title=title, title_justify="left")
+        for header in headers:
+            table.add_column(header)
+        for row in rows:
+            table.add_row(*(escape(terminal_safe(cell)) for cell in row))  # no [markup] either
+        Console(highlight=False).print(table)
+        return
+    echo("\t".join(headers))
+    for row in rows:
+        echo("\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in row))
+
+
+def _is_tty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

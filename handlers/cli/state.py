@@ -1,0 +1,110 @@
+"""Settings read once (in the root callback), handed down in the context, and the application
+the composition root builds from them. Nothing here is a module-level singleton.
+
+The CLI is the program's entry point, the one layer above the composition root
+(pyproject.toml's contracts): it asks the composition root for the application and the platforms
+it starts, and so imports no adapter, no storage and no SQLAlchemy itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import typer
+from pydantic import ValidationError
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from handlers.application.app import Application
+from handlers.application.boards import BoardInfo
+from handlers.application.errors import Invalid, NotFound, Problem
+from handlers.cli.output import USAGE, fail
+from handlers.wiring import Runtime, compose
+
+__all__ = ["CliOptions", "CliState", "Runtime", "pick_board", "root", "state"]
+
+SLACK_SETUP = (
+    "Slack is not configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET "
+    "(or SLACK_APP_TOKEN for Socket Mode); see .env.example"
+)
+
+
+@dataclass(frozen=True)
+class CliOptions:
+    """What a caller (a test) may hand in as the context object instead of the defaults."""
+
+    settings: Settings | None = None
+    clock: Clock | None = None
+
+
+@dataclass(frozen=True)
+class CliState:
+    settings: Settings
+    clock: Clock
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(ZoneInfo(self.settings.default_timezone)).date()
+
+    def runtime(self, *, quiet: bool = True) -> Runtime:
+        """The composition root's; migration chatter is hidden from one-shot commands."""
+        if quiet:
+            logging.getLogger("alembic").setLevel(logging.WARNING)
+        return compose(self.settings, clock=self.clock)
+
+    def app(self, *, quiet: bool = True) -> Application:
+        return self.runtime(quiet=quiet).app
+
+    def require_slack(self) -> None:
+        if not self.settings.slack_enabled:
+            fail(SLACK_SETUP)
+
+
+def root(ctx: typer.Context) -> None:
+    """Keeps a council's improvement plan moving between board meetings."""
+    given = ctx.obj if isinstance(ctx.obj, CliOptions) else CliOptions()
+    settings = given.settings or _read_settings()
+    ctx.obj = CliState(settings=settings, clock=given.clock or SystemClock())
+
+
+def state(ctx: typer.Context) -> CliState:
+    found = ctx.obj
+    assert isinstance(found, CliState)
+    return found
+
+
+def _read_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(_problem(e["msg"]) for e in error.errors())
+        fail(f"bad settings: {problems}", USAGE)
+
+
+def _problem(message: str) -> str:
+    return message.removeprefix("Value error, ")
+
+
+def pick_board(app: Application, name: str | None, *, first: bool = False) -> BoardInfo:
+    """By name (or a unique prefix); with no name, the only board (or the first, for `run`)."""
+    if name:
+        found = app.boards.find(name)
+        if found is None:
+            raise NotFound(f"there's no board called “{name}”. Boards: {_board_names(app)}")
+        return found
+    names = app.boards.names()
+    if not names:
+        raise Problem(
+            "there are no boards yet: `actionbot import FILE --board NAME` or `actionbot run`"
+        )
+    if len(names) > 1 and not first:
+        raise Invalid(f"which board? Use --board NAME. Boards: {_board_names(app)}")
+    found = app.boards.find(names[0])
+    assert found is not None
+    return found
+
+
+def _board_names(app: Application) -> str:
+    return ", ".join(f"“{name}”" for name in app.boards.names()) or "none yet"
