@@ -47,17 +47,7 @@ def try_claim(
     A claim left unfinished for `stale_after` (its sender died mid-send) is taken over, so
     nothing is lost; the row lock makes only one process win the takeover.
     """
-    row = Notification(
-        key=claim.key,
-        kind=claim.kind,
-        board_id=claim.board_id,
-        action_id=claim.action_id,
-        person_id=claim.person_id,
-        status=CLAIMED,
-        attempts=1,
-        due_at=claim.due_at,
-        claimed_at=now,
-    )
+    row = _row(claim, status=CLAIMED, attempts=1, now=now)
     try:
         with session.begin_nested():
             session.add(row)
@@ -99,20 +89,26 @@ def statuses(session: Session, keys: Sequence[str]) -> dict[str, str]:
     return found
 
 
-def record_once(session: Session, claim: Claim, *, status: str, detail: str, now: datetime) -> bool:
-    """A message that went nowhere, written down once; False if it already was."""
-    row = Notification(
+def _row(
+    claim: Claim, *, status: str, attempts: int, now: datetime, detail: str = ""
+) -> Notification:
+    return Notification(
         key=claim.key,
         kind=claim.kind,
         board_id=claim.board_id,
         action_id=claim.action_id,
         person_id=claim.person_id,
         status=status,
-        attempts=0,
+        attempts=attempts,
         due_at=claim.due_at,
         claimed_at=now,
         detail=detail,
     )
+
+
+def record_once(session: Session, claim: Claim, *, status: str, detail: str, now: datetime) -> bool:
+    """A message that went nowhere, written down once; False if it already was."""
+    row = _row(claim, status=status, attempts=0, now=now, detail=detail)
     try:
         with session.begin_nested():
             session.add(row)

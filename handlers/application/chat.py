@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from bot.clock import Clock
@@ -31,7 +29,7 @@ from bot.domain.updates import Command, ParsedUpdate, parse_update
 from bot.domain.workdays import WorkingCalendar
 from handlers.application import identity
 from handlers.application.conversation import Conversation, IncomingMessage
-from handlers.application.errors import BUSY, Busy
+from handlers.application.errors import one_unit_of_work
 from handlers.application.help import (
     EXAMPLE_UPDATE,
     HELP_TEXT,
@@ -90,17 +88,7 @@ class ChatHandlers:
         redelivery commit together or not at all. A database that is locked or unreachable
         (Busy) is the caller's to retry: nothing was recorded, not even the event.
         """
-        try:
-            with self.db.session(write=True) as session:
-                return self._once(session, message)
-        except OperationalError as error:
-            log.warning("message not handled: the database is busy or unreachable")
-            raise Busy(BUSY) from error
-        except Exception:
-            error_id = uuid.uuid4().hex[:8]
-            log.exception("message failed (error %s)", error_id)
-            text = f"Sorry, something went wrong and nothing was changed (error {error_id})."
-            return [Notice(NoticeKind.NOT_UNDERSTOOD, text)]
+        return one_unit_of_work(self.db, "message", lambda session: self._once(session, message))
 
     def _once(self, session: Session, message: IncomingMessage) -> list[Reply]:
         """An event handled before is not applied again; a redelivery gets the same answer."""

@@ -8,10 +8,18 @@ isn't one), checked before anything is written. Each carries the sentence to sho
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from bot.domain.replies import Notice, NoticeKind, Reply
+from storage.db import Database
+
+log = logging.getLogger(__name__)
 
 BUSY = "the database is busy or unreachable"
 
@@ -48,3 +56,22 @@ def busy_as_busy() -> Iterator[None]:
 def is_busy(error: BaseException) -> bool:
     """`Busy`, or a database error a use case let through (reads translate nothing)."""
     return isinstance(error, Busy | OperationalError)
+
+
+def one_unit_of_work(
+    db: Database, what: str, work: Callable[[Session], list[Reply]]
+) -> list[Reply]:
+    """Run a request in one write transaction: a busy database is `Busy` (the caller retries,
+    nothing was recorded); any other failure is a kind sentence with an id to quote, and a
+    full traceback in the log — never to the person."""
+    try:
+        with db.session(write=True) as session:
+            return work(session)
+    except OperationalError as error:
+        log.warning("%s not handled: %s", what, BUSY)
+        raise Busy(BUSY) from error
+    except Exception:
+        error_id = uuid.uuid4().hex[:8]
+        log.exception("%s failed (error %s)", what, error_id)
+        text = f"Sorry, something went wrong and nothing was changed (error {error_id})."
+        return [Notice(NoticeKind.NOT_UNDERSTOOD, text)]

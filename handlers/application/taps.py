@@ -7,14 +7,12 @@ who may change what, before → after, undo — is the services' job, exactly as
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from bot.clock import Clock
@@ -27,7 +25,7 @@ from bot.domain.updates import ParsedUpdate
 from bot.domain.workdays import WorkingCalendar
 from handlers.application import admin, identity, rules
 from handlers.application.conversation import Conversation
-from handlers.application.errors import BUSY, Busy
+from handlers.application.errors import one_unit_of_work
 from handlers.application.help import UNKNOWN_PERSON
 from handlers.application.updates import Actor, apply_update, may_change, snooze, undo
 from storage import conversations, history
@@ -163,17 +161,7 @@ class TapHandlers:
         One unit of work: the press, the change and the answer commit together or not at all;
         a database that is locked or unreachable (Busy) is the caller's to retry.
         """
-        try:
-            with self.db.session(write=True) as session:
-                return self._once(session, tap, step)
-        except OperationalError as error:
-            log.warning("tap not handled: the database is busy or unreachable")
-            raise Busy(BUSY) from error
-        except Exception:
-            error_id = uuid.uuid4().hex[:8]
-            log.exception("tap failed (error %s)", error_id)
-            text = f"Sorry, something went wrong and nothing was changed (error {error_id})."
-            return [Notice(NoticeKind.NOT_UNDERSTOOD, text)]
+        return one_unit_of_work(self.db, "tap", lambda session: self._once(session, tap, step))
 
     def _once(self, session: Session, tap: Tap, step: _Step) -> list[Reply]:
         now = self.clock.now()
