@@ -1,15 +1,27 @@
-"""Every date a person writes is read here, so imports and chat agree on what '14 April' means."""
+"""Every date a person writes is read here, so imports and chat agree on what '14 April' means.
+
+The words are in date_words.py and the phrase scanner in date_phrases.py; this module turns a
+phrase the scanner found into a date, by our own grammar or, rarely, dateparser (fallback_date).
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
 from dateutil.relativedelta import relativedelta
 
+from bot.domain.date_phrases import PHRASE_KINDS, scan_phrases
+from bot.domain.date_words import (
+    MONTH_BY_PREFIX,
+    WEEKDAY_BY_PREFIX,
+    WEEKDAY_NAMES,
+    impossible_reason,
+    number_value,
+)
 from bot.domain.workdays import WorkingCalendar
 
 _date = date  # DateReading has a field called `date`; annotations inside it need another name
@@ -20,155 +32,8 @@ MAX_DATE_TEXT = 500
 EARLIEST_YEAR = 1990
 LATEST_YEAR = 2100
 
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_MONTH_BY_PREFIX = {name[:3].lower(): number for number, name in enumerate(MONTH_NAMES, 1)}
-_WEEKDAY_BY_PREFIX = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
-_WEEKDAY_NAMES = dict(
-    zip(
-        _WEEKDAY_BY_PREFIX,
-        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-        strict=True,
-    )
-)
-
-NUMBER_WORDS: dict[str, int] = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "couple": 2,
-}
-# A count written in digits or words: "3", "three", "a", "a couple of".
-NUMBER_PATTERN = (
-    r"(?:\d{1,3}|(?:a\s+)?couple(?:\s+of)?|an?|one|two|three|four|five|six|seven|eight"
-    r"|nine|ten|eleven|twelve)"
-)
-
-
-def number_value(text: str) -> int:
-    """Turn a NUMBER_PATTERN match into an int ('a couple of' -> 2)."""
-    word = text.lower().split()
-    if word[0].isdigit():
-        return int(word[0])
-    return NUMBER_WORDS["couple" if "couple" in word else word[0]]
-
-
-# --- the phrase scanner ---------------------------------------------------------------------
-
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
-)
-# On its own a month word must look like a month: 'may' and 'Jan' are also ordinary words.
-_BARE_MONTH = (
-    r"(?:january|february|march|april|june|july|august|september|october|november|december"
-    r"|(?-i:May|MAY|Jan|JAN|Feb|FEB|Mar|MAR|Apr|APR|Jun|JUN|Jul|JUL|Aug|AUG|Sept?|SEPT?|Oct"
-    r"|OCT|Nov|NOV|Dec|DEC))\b\.?"
-)
-_WEEKDAY = (
-    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-    r"|(?-i:Mon|Tues?|Wed|Thur?s?|Fri|Sat|Sun|MON|TUES?|WED|THURS?|FRI|SAT|SUN))\b\.?"
-)
-_DAY = r"(?:[0-3]?\d|[Oo]\d)(?:st|nd|rd|th)?\b"
-_YEAR_AFTER = r"(?:[\s,\-/]+(?:\d{4}(?!\d)|'\d{2}\b|\d{2}(?![\w:%/]|\.\d|\s+\w)))"
-_NUM = NUMBER_PATTERN
-_UNIT = r"(?:days?|weeks?|wks?|months?|fortnights?)"
-
-_PHRASE = rf"""
-    (?P<weekend>(?:the\s+)?end\s+of\s+(?:the\s+|this\s+|(?P<wknext>next)\s+)week\b)
-  | (?P<fuzzy>(?:the\s+)?(?P<fz>end|mid|middle|early|beginning|start|late)
-        (?:\s*-\s*|\s+of\s+|\s+)(?:the\s+)?
-        (?:(?P<fzrel>this|next)\s+month\b|month\b
-          |(?P<fzm>{_MONTH})(?:[\s,]*(?P<fzy>\d{{4}})(?!\d))?))
-  | (?P<daymonth>(?:(?:(?:this|next|on)\s+)?(?P<dmw>{_WEEKDAY}),?\s+)?(?:the\s+)?
-        (?<![\w./:£$])(?P<dmd>{_DAY})(?:\s*of\s+|[\s\-/]*)(?P<dmm>{_MONTH})
-        (?P<dmy>{_YEAR_AFTER})?)
-  | (?P<monthyear>(?P<mym>{_MONTH})
-        (?:[\s,]*(?P<myy>\d{{4}}(?!\d)|'\d{{2}}\b)|-(?P<myy2>\d{{2}})\b(?!-)))
-  | (?P<monthday>(?:(?P<mdw>{_WEEKDAY}),?\s+)?(?P<mdm>{_MONTH})\s*(?:the\s+)?
-        (?P<mdd>{_DAY})(?![.,]\d)
-        (?:,?\s*(?P<mdy>\d{{4}})(?!\d))?)
-  | (?P<numeric>(?<![\w./:\-£$])
-        (?:(?P<iy>\d{{4}})-(?P<im>\d{{1,2}})-(?P<id>\d{{1,2}})
-          |(?P<nd>[0-3]?\d|[Oo]\d)(?P<ns>[/.\-])(?P<nm>[01]?\d)(?:(?P=ns)(?P<ny>\d{{4}}|\d{{2}}))?)
-        (?![\w/:%]|[.\-/]\d))
-  | (?P<relative>\b(?:today|tomorrow|(?:the\s+)?day\s+after\s+tomorrow|next\s+week
-        |(?P<nextmonth>next\s+month)
-        |a\s+week\s+(?P<weekfrom>today|tomorrow)
-        |in\s+(?P<rn1>{_NUM})\s+(?P<ru1>{_UNIT})(?:\s*(?:'|’)?s?\s+time)?
-        |in\s+a\s+(?P<ru2>fortnight)(?:(?:'|’)s\s+time)?
-        |(?P<rn3>{_NUM})\s+(?P<ru3>{_UNIT})(?:\s*(?:'|’)s?\s+time|\s+from\s+(?:now|today)))\b)
-  | (?P<weekday>(?:(?P<wq>next|this(?:\s+coming)?|coming)\s+|(?P<wkon>a\s+week\s+on)\s+)?
-        (?P<wd>{_WEEKDAY})(?P<wkafter>\s+week\b|\s+after\s+next\b)?)
-  | (?P<month>(?<![\w'])(?P<bm>{_BARE_MONTH})(?!['\w]))
-    """
-# A phrase starts at a word's start: 'Omar 12' is not 'mar 12', 'amid May' not 'mid May',
-# 'upon Friday' not 'on Friday', 'legend of next week' not 'end of next week'.
-_BOUNDARY = r"(?<![0-9A-Za-z_\u00c0-\u024f])"
-# The regex engine tries all nine branches above at every position of a reply, and that scan was
-# most of the parser's time. This zero-width guard fails fast on a character no branch begins
-# with. It changes no match: tests/domain/test_scan_shortcuts.py.
-_PHRASE_START = r"(?=[0-9abcdefijlmnostw])"
-_PHRASE_FLAGS = re.IGNORECASE | re.ASCII | re.VERBOSE
-_PHRASE_BARE = f"{_BOUNDARY}(?:{_PHRASE})"  # what the guarded scan must find, for the tests
-_PHRASE_RE = re.compile(f"{_BOUNDARY}{_PHRASE_START}(?:{_PHRASE})", _PHRASE_FLAGS)
-_KINDS = (
-    "weekend",
-    "fuzzy",
-    "daymonth",
-    "monthyear",
-    "monthday",
-    "numeric",
-    "relative",
-    "weekday",
-    "month",
-)
-_PAST_BEFORE_RE = re.compile(r"\b(?:last|past|previous)\s+$", re.IGNORECASE | re.ASCII)
 _PARENS_RE = re.compile(r"\([^()]*\)")
 _NOT_DIGIT_RE = re.compile(r"\D")
-# Unicode spaces become plain spaces one for one, so positions in the text stay valid.
-_SPACES = str.maketrans(
-    dict.fromkeys(
-        "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
-        "\u2007\u2008\u2009\u200a\u202f\u205f\u3000",
-        " ",
-    )
-)
-
-
-@dataclass(frozen=True)
-class DatePhrase:
-    """Where a date-like phrase sits in a longer text; read it with read_date(phrase.text)."""
-
-    start: int
-    end: int
-    text: str
-    # Our grammar sees a date here but can't build it ('Tuesday the 16th', '2nd of next month'):
-    # read with dateparser (fallback_date), then doubted like any other date.
-    fallback: bool = False
 
 
 @dataclass(frozen=True)
@@ -188,54 +53,13 @@ class DateReading:
         return self.date is None and len(self.options) > 1
 
 
-# Every phrase the scanner finds has a digit or one of these words in it, so most replies with
-# none ('amber, on track') skip the scan altogether.
-_HINT_WORDS = (
-    *_MONTH_BY_PREFIX,
-    *_WEEKDAY_BY_PREFIX,
-    "day",
-    "week",
-    "wk",
-    "fortnight",
-    "tomorrow",
-)
-_DIGIT_RE = re.compile(r"[0-9]")
-
-
-def _may_have_date(text: str) -> bool:
-    """A cheap look for a digit or _HINT_WORDS before the full scan (see there)."""
-    if _DIGIT_RE.search(text) is not None:
-        return True
-    low = text.lower()
-    return any(word in low for word in _HINT_WORDS)
-
-
-def _matches(text: str) -> Iterator[re.Match[str]]:
-    """Candidate date phrases, skipping past references like 'last Friday'."""
-    if not _may_have_date(text):
-        return
-    for match in _PHRASE_RE.finditer(text.translate(_SPACES)):
-        if match.group("numeric") and match.group(0) == "24/7":
-            continue
-        if match.group("weekday") and _PAST_BEFORE_RE.search(
-            text, max(0, match.start() - 12), match.start()
-        ):
-            continue
-        yield match
-
-
-def find_date_phrases(text: str) -> tuple[DatePhrase, ...]:
-    """Locate date phrases in a message quickly (regex only) so callers can judge their context."""
-    return tuple(DatePhrase(m.start(), m.end(), m.group(0)) for m in _matches(text))
-
-
 def read_date(
     text: str, *, today: date, calendar: WorkingCalendar, year_rule: YearRule = "future"
 ) -> DateReading | None:
     """Read the first date in `text`; None when there is none (bare numbers are not dates)."""
     sample = _PARENS_RE.sub(lambda m: " " * len(m.group(0)), text[:MAX_DATE_TEXT])
     context = _Context(today, calendar, year_rule)
-    for match in _matches(sample):
+    for match in scan_phrases(sample):
         reading = context.read(match)
         if reading is not None and _in_range(reading):
             return reading
@@ -247,7 +71,7 @@ def read_phrase(
 ) -> DateReading | None:
     """Read one phrase from find_date_phrases, keeping impossible dates with the reason why."""
     context = _Context(today, calendar, year_rule)
-    for match in _matches(text[:MAX_DATE_TEXT]):
+    for match in scan_phrases(text[:MAX_DATE_TEXT]):
         reading = context.read(match)
         if reading is not None and (reading.doubt or _in_range(reading)):
             return reading
@@ -257,23 +81,6 @@ def read_phrase(
 
 class _ImpossibleDateError(ValueError):
     """A day the calendar does not have; the message says why."""
-
-
-def impossible_reason(day: int, month: int, year: int | None) -> str | None:
-    """'April has only 30 days', '2027 is not a leap year'; None when the day exists."""
-    if not 1 <= month <= 12 or day < 1:
-        return "that is not a day of the year"
-    name = MONTH_NAMES[month - 1]
-    if month == 2 and day == 29 and year is not None and not _calendar_isleap(year):
-        return f"{year} is not a leap year, so February has only 28 days"
-    longest = 29 if month == 2 else (30 if month in (4, 6, 9, 11) else 31)
-    if day > longest:
-        return f"{name} has only {longest} days"
-    return None
-
-
-def _calendar_isleap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def _in_range(reading: DateReading) -> bool:
@@ -293,7 +100,7 @@ class _Context:
 
     def read(self, match: re.Match[str]) -> DateReading | None:
         """Dispatch on the kind of phrase the scanner found."""
-        kind = next(name for name in _KINDS if match.group(name) is not None)
+        kind = next(name for name in PHRASE_KINDS if match.group(name) is not None)
         text = match.group(0)
         try:
             reader = getattr(self, f"_{kind}")
@@ -361,7 +168,7 @@ class _Context:
 
     def _weekday(self, match: re.Match[str], text: str) -> DateReading:
         """'Friday' is the coming one; 'next Friday' is either that or the one after, so ask."""
-        target = _WEEKDAY_BY_PREFIX[match.group("wd")[:3].lower()]
+        target = WEEKDAY_BY_PREFIX[match.group("wd")[:3].lower()]
         coming = self.today + timedelta(days=(target - self.today.weekday() - 1) % 7 + 1)
         if match.group("wkon") or match.group("wkafter"):
             return DateReading(text, coming + timedelta(days=7))
@@ -409,10 +216,8 @@ class _Context:
             raise _ImpossibleDateError(reason)
         built = date(full_year, month, day)
         doubt = None
-        if weekday is not None and _WEEKDAY_BY_PREFIX[weekday[:3].lower()] != built.weekday():
-            doubt = (
-                f"{built:%-d %B %Y} is a {built:%A}, not a {_WEEKDAY_NAMES[weekday[:3].lower()]}"
-            )
+        if weekday is not None and WEEKDAY_BY_PREFIX[weekday[:3].lower()] != built.weekday():
+            doubt = f"{built:%-d %B %Y} is a {built:%A}, not a {WEEKDAY_NAMES[weekday[:3].lower()]}"
         return DateReading(text, built, doubt=doubt, yearless=not year)
 
     def _yearless_day(self, day: int, month: int) -> int | None:
@@ -463,7 +268,7 @@ def _relative_offset(match: re.Match[str]) -> relativedelta:
 
 
 def _month_number(text: str) -> int:
-    return _MONTH_BY_PREFIX[text[:3].lower()]
+    return MONTH_BY_PREFIX[text[:3].lower()]
 
 
 def _full_year(text: str) -> int:

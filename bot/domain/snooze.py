@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.domain.dates import NUMBER_PATTERN, number_value, read_date
+from bot.domain.date_words import NUMBER_PATTERN, number_value
+from bot.domain.dates import read_date
 from bot.domain.workdays import WorkingCalendar
 
 _REQUEST = re.compile(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.domain.dates import find_date_phrases
+from bot.domain.date_phrases import find_date_phrases
 from bot.domain.rag import Rag
 
 _FLAGS = re.IGNORECASE

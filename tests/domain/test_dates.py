@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.dates import MONTH_NAMES, DateReading, YearRule, find_date_phrases, read_date
+from bot.domain.date_phrases import find_date_phrases
+from bot.domain.date_words import MONTH_NAMES
+from bot.domain.dates import DateReading, YearRule, read_date
 from bot.domain.workdays import WorkingCalendar
 
 ENG = WorkingCalendar()

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain import dates, reply_dates, status_words, updates
+from bot.domain import date_phrases, rag_reading, reply_phrases, status_words
 
 # Phrases that start inside a word: no date phrase may start there ('Omar 12' is not 'mar 12').
 _IN_WORD = (
@@ -48,43 +48,43 @@ def _found(pattern: re.Pattern[str], text: str) -> list[tuple[tuple[int, int], d
     return [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
 
 
-_BARE_PHRASE_RE = re.compile(dates._PHRASE_BARE, dates._PHRASE_FLAGS)
-_BARE_EXTRA_RE = re.compile(reply_dates._EXTRA_BARE, reply_dates._EXTRA_FLAGS)
-_BARE_TRANSITION_RE = re.compile(updates._TRANSITION, updates._FLAGS)
+_BARE_PHRASE_RE = re.compile(date_phrases._PHRASE_BARE, date_phrases._PHRASE_FLAGS)
+_BARE_EXTRA_RE = re.compile(reply_phrases._EXTRA_BARE, reply_phrases._EXTRA_FLAGS)
+_BARE_TRANSITION_RE = re.compile(rag_reading._TRANSITION, rag_reading._FLAGS)
 
 
 @settings(max_examples=600, deadline=None)
 @given(_TEXT)
 def test_guarded_date_scan_finds_what_the_bare_pattern_finds(text: str) -> None:
-    text = text.translate(dates._SPACES)
-    assert _found(dates._PHRASE_RE, text) == _found(_BARE_PHRASE_RE, text)
+    text = text.translate(date_phrases._SPACES)
+    assert _found(date_phrases._PHRASE_RE, text) == _found(_BARE_PHRASE_RE, text)
 
 
 @settings(max_examples=600, deadline=None)
 @given(_TEXT)
 def test_a_text_without_date_hints_has_no_date_phrase(text: str) -> None:
-    if not dates._may_have_date(text):
-        assert _BARE_PHRASE_RE.search(text.translate(dates._SPACES)) is None
+    if not date_phrases._may_have_date(text):
+        assert _BARE_PHRASE_RE.search(text.translate(date_phrases._SPACES)) is None
 
 
 @settings(max_examples=600, deadline=None)
 @given(_TEXT)
 def test_guarded_chat_only_scan_finds_what_the_bare_pattern_finds(text: str) -> None:
-    assert _found(reply_dates._EXTRA_RE, text) == _found(_BARE_EXTRA_RE, text)
+    assert _found(reply_phrases._EXTRA_RE, text) == _found(_BARE_EXTRA_RE, text)
 
 
 @settings(max_examples=600, deadline=None)
 @given(_TEXT)
 def test_guarded_transition_scan_finds_what_the_bare_pattern_finds(text: str) -> None:
-    assert _found(updates._TRANSITION_RE, text) == _found(_BARE_TRANSITION_RE, text)
+    assert _found(rag_reading._TRANSITION_RE, text) == _found(_BARE_TRANSITION_RE, text)
 
 
 @pytest.mark.parametrize("text", _IN_WORD)
 def test_no_phrase_starts_inside_a_word(text: str) -> None:
     for guarded, bare in (
-        (dates._PHRASE_RE, _BARE_PHRASE_RE),
-        (reply_dates._EXTRA_RE, _BARE_EXTRA_RE),
-        (updates._TRANSITION_RE, _BARE_TRANSITION_RE),
+        (date_phrases._PHRASE_RE, _BARE_PHRASE_RE),
+        (reply_phrases._EXTRA_RE, _BARE_EXTRA_RE),
+        (rag_reading._TRANSITION_RE, _BARE_TRANSITION_RE),
     ):
         assert _found(guarded, text) == _found(bare, text)
         for match in guarded.finditer(text):
@@ -104,11 +104,11 @@ def test_no_phrase_starts_inside_a_word(text: str) -> None:
     ],
 )
 def test_in_word_phrases_are_read_from_the_word_boundary(text: str, found: list[str]) -> None:
-    assert [p.text for p in reply_dates.find_reply_phrases(text)] == found
+    assert [p.text for p in reply_phrases.find_reply_phrases(text)] == found
 
 
 def test_every_status_phrase_starts_with_a_letter_the_transition_guard_admits() -> None:
-    assert all(phrase[0].isascii() and phrase[0].isalpha() for phrase in updates._PHRASES)
+    assert all(phrase[0].isascii() and phrase[0].isalpha() for phrase in rag_reading._PHRASES)
 
 
 _TARGETS = status_words._TYPO_TARGETS

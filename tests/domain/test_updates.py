@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from bot.domain.dates import MONTH_NAMES
+from bot.domain.date_words import MONTH_NAMES
 from bot.domain.rag import Rag
 from bot.domain.status_words import EMOJI, STATUS_SYNONYMS
 from bot.domain.updates import (
