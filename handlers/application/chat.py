@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -16,7 +13,6 @@ from bot.clock import Clock
 from bot.domain.replies import (
     ActionChoice,
     AskWhichAction,
-    AskWhichDate,
     Notice,
     NoticeKind,
     Reply,
@@ -28,6 +24,7 @@ from bot.domain.snooze import SnoozeRequest, parse_snooze
 from bot.domain.updates import Command, ParsedUpdate, parse_update
 from bot.domain.workdays import WorkingCalendar
 from handlers.application import identity
+from handlers.application.chat_context import ChatContext
 from handlers.application.conversation import Conversation, IncomingMessage
 from handlers.application.errors import one_unit_of_work
 from handlers.application.help import (
@@ -40,6 +37,13 @@ from handlers.application.help import (
     TOO_LONG,
     UNKNOWN_PERSON,
 )
+from handlers.application.questions import (
+    WHICH_ACTION,
+    WHICH_DATE,
+    QuestionAnswers,
+    date_question,
+    iso_days,
+)
 from handlers.application.updates import Actor, apply_update, may_change, snooze, undo
 from storage import conversations, history, notifications
 from storage.db import Database
@@ -48,19 +52,8 @@ from storage.plan import actions_owned_by, actions_with_ref, lock_action
 
 log = logging.getLogger(__name__)
 
-WHICH_ACTION = "which_action"
-WHICH_DATE = "which_date"
 
-
-@dataclass(frozen=True)
-class _Context:
-    session: Session
-    person: Person
-    conversation: Conversation
-    now: datetime
-
-
-class ChatHandlers:
+class ChatHandlers(QuestionAnswers):
     """Platform-neutral: Slack, the console and Teams all call these same methods."""
 
     def __init__(
@@ -116,7 +109,7 @@ class ChatHandlers:
         person = self.identify(session, conv)
         if person is None:
             return [Notice(NoticeKind.REFUSED, UNKNOWN_PERSON)]
-        ctx = _Context(session, person, conv, now)
+        ctx = ChatContext(session, person, conv, now)
         parsed = self._parse(text, now)
         if parsed.too_long:
             return [Notice(NoticeKind.NOT_UNDERSTOOD, TOO_LONG)]
@@ -142,7 +135,7 @@ class ChatHandlers:
 
     # -- which action ---------------------------------------------------------------------------
 
-    def _update(self, ctx: _Context, parsed: ParsedUpdate, text: str) -> Reply:
+    def _update(self, ctx: ChatContext, parsed: ParsedUpdate, text: str) -> Reply:
         target = self._target_action(ctx, parsed)
         if isinstance(target, Action):
             return self._apply(ctx, target, parsed, text)
@@ -150,7 +143,7 @@ class ChatHandlers:
             return self._ask_which_action(ctx, target, text)
         return target
 
-    def _ask_which_action(self, ctx: _Context, actions: list[Action], text: str) -> Reply:
+    def _ask_which_action(self, ctx: ChatContext, actions: list[Action], text: str) -> Reply:
         """Only actions the person may change are offered: other boards' stay unnamed."""
         actions = [a for a in actions if may_change(ctx.session, self._actor(ctx), a)]
         if not actions:
@@ -158,7 +151,9 @@ class ChatHandlers:
         self._remember(ctx, WHICH_ACTION, {"text": text, "choices": [a.id for a in actions]})
         return AskWhichAction(tuple(self._choice(ctx.session, a) for a in actions))
 
-    def _target_action(self, ctx: _Context, parsed: ParsedUpdate) -> Action | list[Action] | Reply:
+    def _target_action(
+        self, ctx: ChatContext, parsed: ParsedUpdate
+    ) -> Action | list[Action] | Reply:
         if parsed.ref:
             return self._action_by_ref(ctx, parsed.ref)
         threaded = self._action_in_thread(ctx)
@@ -176,7 +171,7 @@ class ChatHandlers:
             )
         return owned
 
-    def _action_by_ref(self, ctx: _Context, ref: str) -> Action | list[Action] | Reply:
+    def _action_by_ref(self, ctx: ChatContext, ref: str) -> Action | list[Action] | Reply:
         """Actions with that ref the person owns, else those whose board they chair or admin.
 
         Actions they can't change are never offered or named (nor their boards)."""
@@ -192,7 +187,7 @@ class ChatHandlers:
             return Notice(NoticeKind.REFUSED, not_yours(ref))
         return choices[0] if len(choices) == 1 else choices
 
-    def _action_in_thread(self, ctx: _Context) -> Action | None:
+    def _action_in_thread(self, ctx: ChatContext) -> Action | None:
         conv = ctx.conversation
         if conv.thread is None:
             return None
@@ -212,7 +207,7 @@ class ChatHandlers:
 
     def _apply(
         self,
-        ctx: _Context,
+        ctx: ChatContext,
         action: Action,
         parsed: ParsedUpdate,
         text: str,
@@ -236,7 +231,7 @@ class ChatHandlers:
             payload = {
                 "text": text,
                 "action_id": action.id,
-                "options": _iso(question.options),
+                "options": iso_days(question.options),
                 "milestone": question.milestone,
             }
             self._remember(ctx, WHICH_DATE, payload)
@@ -261,7 +256,7 @@ class ChatHandlers:
 
     def _snooze(
         self,
-        ctx: _Context,
+        ctx: ChatContext,
         action: Action,
         board: Board,
         actor: Actor,
@@ -283,7 +278,7 @@ class ChatHandlers:
     def _snooze_request(self, text: str, now: datetime) -> SnoozeRequest | None:
         return parse_snooze(text, today=self._today(now), calendar=self.calendar)
 
-    def _undo(self, ctx: _Context) -> Reply:
+    def _undo(self, ctx: ChatContext) -> Reply:
         assert ctx.person.id is not None
         threaded = self._action_in_thread(ctx)
         last = history.last_undoable_update(
@@ -302,88 +297,9 @@ class ChatHandlers:
             ctx.session, update_id=last.id, actor=actor, board=board, action=action, now=ctx.now
         )
 
-    def _actor(self, ctx: _Context) -> Actor:
+    def _actor(self, ctx: ChatContext) -> Actor:
         assert ctx.person.id is not None
         return Actor(person_id=ctx.person.id, source=ctx.conversation.platform)
-
-    # -- questions --------------------------------------------------------------------------------
-
-    def _remember(self, ctx: _Context, kind: str, payload: dict[str, Any]) -> None:
-        assert ctx.person.id is not None
-        conversations.save_question(
-            ctx.session,
-            person_id=ctx.person.id,
-            conversation=ctx.conversation.key,
-            kind=kind,
-            payload=payload,
-            now=ctx.now,
-        )
-
-    def _answer_to_question(self, ctx: _Context, reply: ParsedUpdate) -> Reply | None:
-        """A reply to "which action?" or "which date?" completes the update that was held."""
-        assert ctx.person.id is not None
-        question = conversations.take_question(
-            ctx.session, person_id=ctx.person.id, conversation=ctx.conversation.key, now=ctx.now
-        )
-        if question is None:
-            return None
-        kind, payload = question
-        original_text = str(payload["text"])
-        original = self._parse(original_text, ctx.now)
-        if kind == WHICH_ACTION:
-            return self._answer_which_action(ctx, reply, payload, original, original_text)
-        return self._answer_which_date(ctx, reply, payload, original, original_text)
-
-    def _answer_which_action(
-        self,
-        ctx: _Context,
-        reply: ParsedUpdate,
-        payload: dict[str, Any],
-        original: ParsedUpdate,
-        text: str,
-    ) -> Reply | None:
-        choices = [int(i) for i in payload["choices"]]
-        if not _is_bare_pick(reply):
-            return None  # a full new update: the question lapses and the message stands alone
-        picked = _pick(reply, choices, ctx.session)
-        if picked is None:
-            self._remember(ctx, WHICH_ACTION, payload)
-            return _again(choices)
-        action = ctx.session.get(Action, picked)
-        assert action is not None
-        return self._apply(ctx, action, original, text)
-
-    def _answer_which_date(
-        self,
-        ctx: _Context,
-        reply: ParsedUpdate,
-        payload: dict[str, Any],
-        original: ParsedUpdate,
-        text: str,
-    ) -> Reply | None:
-        options = tuple(date.fromisoformat(d) for d in payload["options"])
-        milestone = payload.get("milestone")
-        action = ctx.session.get(Action, int(payload["action_id"]))
-        if action is None:
-            return Notice(NoticeKind.INFO, "That action is no longer in the plan.")
-        if is_keep(reply.text):
-            return self._apply(ctx, action, settle_date(original, milestone, None), text)
-        if reply.date_options or reply.date_doubts:  # the answer is itself doubtful: ask again
-            self._remember(ctx, WHICH_DATE, payload)
-            reasons = reply.date_doubts or ("that could be more than one date",)
-            phrase = reply.date_phrase or original.date_phrase or "that date"
-            return AskWhichDate(phrase, reply.date_options, reasons, milestone)
-        chosen = reply.new_date or _nth(reply.text, options)
-        if chosen is None and reply.is_meaningful and not _is_bare_pick(reply):
-            return None
-        if chosen is None:
-            self._remember(ctx, WHICH_DATE, payload)
-            question = date_question(original)
-            return question or AskWhichDate(original.date_phrase or "that date", options)
-        settled = settle_date(original, milestone, chosen)
-        if milestone is not None:
-            return self._apply(ctx, action, settled, text)
-        return self._apply(ctx, action, settled, text, chosen_date=chosen)
 
     # -- time ----------------------------------------------------------------------------------
 
@@ -411,78 +327,4 @@ def _did_you_mean(parsed: ParsedUpdate) -> Notice:
         NoticeKind.NOT_UNDERSTOOD,
         f"“{parsed.rag_guess_phrase}” — did you mean {label}? Nothing was changed: send it "
         f"again with the status spelled out, e.g. “{example} - …”.",
-    )
-
-
-_MILESTONE_DOUBT_RE = re.compile(r"^milestone (\d+): ")
-_KEEP_RE = re.compile(
-    r"^\s*(?:keep(?:\s+(?:it|the\s+(?:current\s+|same\s+)?date|as\s+is))?|no\s+change|leave"
-    r"(?:\s+it)?(?:\s+as\s+is)?|unchanged|skip|same(?:\s+date)?|as\s+is)\s*[.!]*\s*$",
-    re.IGNORECASE,
-)
-
-
-def date_question(parsed: ParsedUpdate) -> AskWhichDate | None:
-    """The review date is asked about first; a milestone's doubtful date after that."""
-    review = tuple(d for d in parsed.date_doubts if not _MILESTONE_DOUBT_RE.match(d))
-    phrase = parsed.date_phrase or "that date"
-    if parsed.date_options or (review and parsed.new_date is None):
-        return AskWhichDate(phrase, parsed.date_options, review)
-    for doubt in parsed.date_doubts:
-        if match := _MILESTONE_DOUBT_RE.match(doubt):
-            reason = doubt[match.end() :]
-            return AskWhichDate(phrase, (), (reason,), milestone=int(match.group(1)))
-    return None
-
-
-def settle_date(parsed: ParsedUpdate, milestone: int | None, chosen: date | None) -> ParsedUpdate:
-    """The update with the asked-about date answered (`None`: keep the date as it is)."""
-    if milestone is not None:
-        prefix = f"milestone {milestone}: "
-        doubts = tuple(d for d in parsed.date_doubts if not d.startswith(prefix))
-        moved = parsed.milestone_dates + (((milestone, chosen),) if chosen else ())
-        return replace(parsed, date_doubts=doubts, milestone_dates=moved)
-    doubts = tuple(d for d in parsed.date_doubts if _MILESTONE_DOUBT_RE.match(d))
-    return replace(parsed, date_doubts=doubts, date_options=(), new_date=None, date_shift=None)
-
-
-def is_keep(text: str) -> bool:
-    """ "keep", "no change", "leave it as is": the answer that leaves the date alone."""
-    return bool(_KEEP_RE.match(text))
-
-
-def _iso(days: Sequence[date]) -> list[str]:
-    return [d.isoformat() for d in days]
-
-
-def _nth(text: str, options: Sequence[Any]) -> Any | None:
-    """ "1" or "2" picks from a numbered list."""
-    stripped = text.strip().rstrip(".)")
-    if stripped.isdigit() and 1 <= int(stripped) <= len(options):
-        return options[int(stripped) - 1]
-    return None
-
-
-def _is_bare_pick(reply: ParsedUpdate) -> bool:
-    """Just "2" or just a ref: an answer, not a new update."""
-    rest = reply.text.strip().rstrip(".)")
-    return rest.isdigit() or (reply.ref is not None and not rest)
-
-
-def _pick(reply: ParsedUpdate, choices: list[int], session: Session) -> int | None:
-    picked = _nth(reply.text, choices)
-    if picked is not None:
-        return int(picked)
-    if reply.ref:
-        for action_id in choices:
-            action = session.get(Action, action_id)
-            if action is not None and action.ref == reply.ref:
-                return action_id
-    return None
-
-
-def _again(choices: list[int]) -> Notice:
-    return Notice(
-        NoticeKind.NOT_UNDERSTOOD,
-        f"Please reply with the action's ref or its number (1–{len(choices)}).",
     )

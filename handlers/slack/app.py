@@ -21,14 +21,8 @@ from handlers.slack import interactive
 from handlers.slack.app_home import HomeTab
 from handlers.slack.blocks import fallback_text, render_blocks, render_pages
 from handlers.slack.members import ChannelMembers
-from handlers.slack.payloads import (
-    BadPayload,
-    MessageEvent,
-    ResponseHosts,
-    SlashCommand,
-    kind,
-    refused,
-)
+from handlers.slack.payload_fields import BadPayload
+from handlers.slack.payloads import MessageEvent, ResponseHosts, SlashCommand, kind, refused
 from handlers.slack.replay import FAILURES, is_redelivery
 from handlers.slack.slack_text import decode, rich_text_as_slack_text
 

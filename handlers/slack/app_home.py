@@ -11,7 +11,8 @@ from slack_sdk.errors import SlackApiError
 
 from handlers.application.home import HomeHandler
 from handlers.slack.home_blocks import home_view
-from handlers.slack.payloads import BadPayload, HomeOpened, refused
+from handlers.slack.payload_fields import BadPayload
+from handlers.slack.payloads import HomeOpened, refused
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"

@@ -47,15 +47,14 @@ from handlers.slack.modals import (
     read_form,
     update_form,
 )
+from handlers.slack.payload_fields import BadPayload, parse_date
 from handlers.slack.payloads import (
     STALE_BUTTON,
     STALE_FORM,
-    BadPayload,
     ButtonPress,
     ResponseHosts,
     ViewSubmission,
     kind,
-    parse_date,
     refused,
 )
 from handlers.slack.replay import is_redelivery

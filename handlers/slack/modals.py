@@ -22,16 +22,16 @@ from bot.domain.rag import Rag
 from handlers.application import rules
 from handlers.application.taps import AdminOp, AdminRequest
 from handlers.slack.blocks import Block, clip, escape
-from handlers.slack.payloads import (
+from handlers.slack.payload_fields import (
     METADATA_CHARS,
     BadPayload,
-    ViewSubmission,
     is_channel_id,
     is_slack_id,
     is_ts,
     parse_number,
     parse_rag,
 )
+from handlers.slack.payloads import ViewSubmission
 
 UPDATE_FORM = "tap_update_form"
 RAG_BLOCK, RAG_INPUT = "rag", "rag_select"

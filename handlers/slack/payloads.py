@@ -12,47 +12,46 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from bot.domain.rag import Rag
+from handlers.slack.payload_fields import (
+    ACTION_ID_CHARS,
+    ID_CHARS,
+    METADATA_CHARS,
+    TEXT_CHARS,
+    URL_CHARS,
+    VALUE_CHARS,
+    BadPayload,
+    checked_blocks,
+    checked_state_values,
+    is_slack_id,
+    optional_field,
+    optional_object,
+    optional_text,
+    parse_date,
+    parse_number,
+    parse_rag,
+    require_channel,
+    require_object,
+    require_slack_id,
+    require_text,
+    require_token,
+    require_ts,
+)
 
 log = logging.getLogger(__name__)
 
-ID_CHARS = 64
-TEXT_CHARS = 40_000
-ACTION_ID_CHARS = 255  # Slack's limit on a block element's action_id
-VALUE_CHARS = 2000  # Slack's limit on a button's value
-METADATA_CHARS = 3000  # Slack's limit on a view's private_metadata
-URL_CHARS = 1000
-MAX_BLOCKS = 50  # Slack's limit on blocks in a message
-MAX_FORM_BLOCKS = 100  # Slack's limit on blocks in a modal
-MAX_NUMBER = 2**31 - 1
 STALE_BUTTON = "That button is out of date or wasn't one of mine — nothing was changed."
 STALE_FORM = "This form is out of date or wasn't one of mine — nothing was changed. Press Cancel."
-
-_SLACK_ID = re.compile(r"[A-Z0-9][A-Z0-9_]{0,63}")
-_CHANNEL_ID = re.compile(r"[CDG][A-Z0-9]{1,63}")
-_TS = re.compile(r"[0-9]{1,12}\.[0-9]{1,9}")
-_TOKEN = re.compile(r"[A-Za-z0-9_.\-:]{1,64}")  # trigger ids, view hashes, event ids
-_NUMBER = re.compile(r"[1-9][0-9]{0,9}")  # 1..9_999_999_999; bounded again after int()
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 SLACK_HOOKS = "hooks.slack.com"
 FORM = "application/x-www-form-urlencoded"
 KIND_CHARS = 32
-
-
-class BadPayload(Exception):  # noqa: N818 - the name the handlers and tests speak
-    """A payload that isn't one we sent or Slack documents; `reason` never quotes the body."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def refused(kind: str, failure: BadPayload) -> str:
@@ -167,13 +166,15 @@ class SlashCommand:
 
     @classmethod
     def parse(cls, body: object, *, hosts: ResponseHosts | None = None) -> SlashCommand:
-        raw = _object(body, "command")
+        raw = require_object(body, "command")
         return cls(
-            user_id=_slack_id(raw, "user_id"),
-            channel_id=_channel(raw, "channel_id"),
-            text=_maybe_text(raw, "text", TEXT_CHARS) or "",
-            trigger_id=_token(raw, "trigger_id"),
-            response_url=(hosts or ResponseHosts()).check(_text(raw, "response_url", URL_CHARS)),
+            user_id=require_slack_id(raw, "user_id"),
+            channel_id=require_channel(raw, "channel_id"),
+            text=optional_text(raw, "text", TEXT_CHARS) or "",
+            trigger_id=require_token(raw, "trigger_id"),
+            response_url=(hosts or ResponseHosts()).check(
+                require_text(raw, "response_url", URL_CHARS)
+            ),
         )
 
 
@@ -196,24 +197,24 @@ class MessageEvent:
 
     @classmethod
     def parse(cls, body: object) -> MessageEvent:
-        envelope = _object(body, "body")
-        raw = _object(envelope.get("event"), "event")
-        kind = _text(raw, "type", ID_CHARS)
+        envelope = require_object(body, "body")
+        raw = require_object(envelope.get("event"), "event")
+        kind = require_text(raw, "type", ID_CHARS)
         if kind not in ("message", "app_mention"):
             raise BadPayload("event is not a message")
-        text = _maybe_text(raw, "text", TEXT_CHARS) or ""
+        text = optional_text(raw, "text", TEXT_CHARS) or ""
         return cls(
             type=kind,
-            channel=_channel(raw, "channel"),
-            ts=_ts(raw, "ts"),
+            channel=require_channel(raw, "channel"),
+            ts=require_ts(raw, "ts"),
             text=text,
-            user=_optional(raw, "user", _slack_id),
-            thread_ts=_optional(raw, "thread_ts", _ts),
-            channel_type=_maybe_text(raw, "channel_type", ID_CHARS),
-            subtype=_maybe_text(raw, "subtype", ID_CHARS),
-            bot_id=_optional(raw, "bot_id", _slack_id),
-            event_id=_optional(envelope, "event_id", _token),
-            blocks=None if text else _blocks(raw.get("blocks")),
+            user=optional_field(raw, "user", require_slack_id),
+            thread_ts=optional_field(raw, "thread_ts", require_ts),
+            channel_type=optional_text(raw, "channel_type", ID_CHARS),
+            subtype=optional_text(raw, "subtype", ID_CHARS),
+            bot_id=optional_field(raw, "bot_id", require_slack_id),
+            event_id=optional_field(envelope, "event_id", require_token),
+            blocks=None if text else checked_blocks(raw.get("blocks")),
         )
 
 
@@ -227,10 +228,12 @@ class HomeOpened:
 
     @classmethod
     def parse(cls, event: object) -> HomeOpened:
-        raw = _object(event, "event")
+        raw = require_object(event, "event")
         if raw.get("type") not in (None, "app_home_opened"):
             raise BadPayload("event is not app_home_opened")
-        return cls(user_id=_slack_id(raw, "user"), tab=_maybe_text(raw, "tab", ID_CHARS) or "home")
+        return cls(
+            user_id=require_slack_id(raw, "user"), tab=optional_text(raw, "tab", ID_CHARS) or "home"
+        )
 
 
 @dataclass(frozen=True)
@@ -251,28 +254,30 @@ class ButtonPress:
 
     @classmethod
     def parse(cls, body: object, *, hosts: ResponseHosts | None = None) -> ButtonPress:
-        raw = _object(body, "button press")
+        raw = require_object(body, "button press")
         if raw.get("type") != "block_actions":
             raise BadPayload("not a block_actions payload")
         actions = raw.get("actions")
         if not isinstance(actions, list) or len(actions) != 1:
             raise BadPayload("a button press must name exactly one action")
-        pressed = _object(actions[0], "action")
-        message = _optional_object(raw, "message")
-        channel = _optional_object(raw, "channel")
-        view = _optional_object(raw, "view")
-        url = _maybe_text(raw, "response_url", URL_CHARS)
+        pressed = require_object(actions[0], "action")
+        message = optional_object(raw, "message")
+        channel = optional_object(raw, "channel")
+        view = optional_object(raw, "view")
+        url = optional_text(raw, "response_url", URL_CHARS)
         return cls(
-            user_id=_slack_id(_object(raw.get("user"), "user"), "id"),
-            trigger_id=_token(raw, "trigger_id"),
-            action_id=_text(pressed, "action_id", ACTION_ID_CHARS),
-            value=_text(pressed, "value", VALUE_CHARS),
-            action_ts=_ts(pressed, "action_ts"),
-            channel=_channel(channel, "id") if channel is not None else None,
-            message_ts=_ts(message, "ts") if message is not None else None,
-            thread_ts=_optional(message, "thread_ts", _ts) if message is not None else None,
-            message_blocks=_blocks(message.get("blocks")) if message is not None else None,
-            view_hash=_optional(view, "hash", _token) if view is not None else None,
+            user_id=require_slack_id(require_object(raw.get("user"), "user"), "id"),
+            trigger_id=require_token(raw, "trigger_id"),
+            action_id=require_text(pressed, "action_id", ACTION_ID_CHARS),
+            value=require_text(pressed, "value", VALUE_CHARS),
+            action_ts=require_ts(pressed, "action_ts"),
+            channel=require_channel(channel, "id") if channel is not None else None,
+            message_ts=require_ts(message, "ts") if message is not None else None,
+            thread_ts=optional_field(message, "thread_ts", require_ts)
+            if message is not None
+            else None,
+            message_blocks=checked_blocks(message.get("blocks")) if message is not None else None,
+            view_hash=optional_field(view, "hash", require_token) if view is not None else None,
             response_url=(hosts or ResponseHosts()).check(url) if url is not None else None,
         )
 
@@ -304,18 +309,18 @@ class ViewSubmission:
 
     @classmethod
     def parse(cls, body: object) -> ViewSubmission:
-        raw = _object(body, "view submission")
+        raw = require_object(body, "view submission")
         if raw.get("type") != "view_submission":
             raise BadPayload("not a view_submission payload")
-        view = _object(raw.get("view"), "view")
-        state = _object(view.get("state"), "view state")
+        view = require_object(raw.get("view"), "view")
+        state = require_object(view.get("state"), "view state")
         return cls(
-            view_id=_slack_id(view, "id"),
-            view_hash=_token(view, "hash"),
-            user_id=_slack_id(_object(raw.get("user"), "user"), "id"),
-            callback_id=_text(view, "callback_id", ID_CHARS),
-            private_metadata=_maybe_text(view, "private_metadata", METADATA_CHARS) or "",
-            values=_state_values(state.get("values")),
+            view_id=require_slack_id(view, "id"),
+            view_hash=require_token(view, "hash"),
+            user_id=require_slack_id(require_object(raw.get("user"), "user"), "id"),
+            callback_id=require_text(view, "callback_id", ID_CHARS),
+            private_metadata=optional_text(view, "private_metadata", METADATA_CHARS) or "",
+            values=checked_state_values(state.get("values")),
         )
 
     def element(self, block_id: str, action_id: str) -> Mapping[str, Any]:
@@ -327,14 +332,14 @@ class ViewSubmission:
         option = self.element(block_id, action_id).get("selected_option")
         if option is None:
             return None
-        return _text(_object(option, "selected option"), "value", VALUE_CHARS)
+        return require_text(require_object(option, "selected option"), "value", VALUE_CHARS)
 
     def typed(self, block_id: str, action_id: str, limit: int) -> str:
         """A text input's words ('' when empty)."""
-        return _maybe_text(self.element(block_id, action_id), "value", limit) or ""
+        return optional_text(self.element(block_id, action_id), "value", limit) or ""
 
     def picked_date(self, block_id: str, action_id: str) -> date | None:
-        picked = _maybe_text(self.element(block_id, action_id), "selected_date", 10)
+        picked = optional_text(self.element(block_id, action_id), "selected_date", 10)
         return parse_date(picked) if picked else None
 
     def users(self, block_id: str, action_id: str, limit: int) -> tuple[str, ...]:
@@ -343,138 +348,4 @@ class ViewSubmission:
             return ()
         if not isinstance(chosen, list) or len(chosen) > limit:
             raise BadPayload("selected users is not a short list")
-        return tuple(_slack_id({"id": user}, "id") for user in chosen)
-
-
-# -- values ----------------------------------------------------------------------------------
-
-
-def parse_number(text: str, what: str) -> int:
-    """A whole number in 1..2**31-1 from its decimal digits; never a huge int, sign or float."""
-    if not (isinstance(text, str) and _NUMBER.fullmatch(text)):
-        raise BadPayload(f"{what} is not a whole number in range")
-    number = int(text)  # at most ten digits, by the pattern
-    if number > MAX_NUMBER:
-        raise BadPayload(f"{what} is not a whole number in range")
-    return number
-
-
-def parse_rag(text: str, allowed: Sequence[Rag]) -> Rag:
-    for rag in allowed:
-        if text == rag.value:
-            return rag
-    raise BadPayload("not a RAG this button offers")
-
-
-def parse_date(text: str) -> date:
-    if not _ISO_DATE.fullmatch(text):
-        raise BadPayload("date is not YYYY-MM-DD")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadPayload("date is not a real day") from None
-
-
-def is_channel_id(text: object) -> bool:
-    return isinstance(text, str) and _CHANNEL_ID.fullmatch(text) is not None
-
-
-def is_ts(text: object) -> bool:
-    return isinstance(text, str) and _TS.fullmatch(text) is not None
-
-
-def is_slack_id(text: object) -> bool:
-    return isinstance(text, str) and _SLACK_ID.fullmatch(text) is not None
-
-
-# -- field checks ----------------------------------------------------------------------------
-
-
-def _object(value: object, what: str) -> Mapping[str, Any]:
-    if not isinstance(value, dict):
-        raise BadPayload(f"{what} is not an object")
-    return value
-
-
-def _optional_object(raw: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
-    value = raw.get(key)
-    return None if value is None else _object(value, key)
-
-
-def _text(raw: Mapping[str, Any], key: str, limit: int) -> str:
-    value = raw.get(key)
-    if not isinstance(value, str):
-        raise BadPayload(f"{key} is missing or not text")
-    if len(value) > limit:
-        raise BadPayload(f"{key} is longer than {limit} characters")
-    return value
-
-
-def _maybe_text(raw: Mapping[str, Any], key: str, limit: int) -> str | None:
-    return None if raw.get(key) is None else _text(raw, key, limit)
-
-
-def _checked(raw: Mapping[str, Any], key: str, pattern: re.Pattern[str], what: str) -> str:
-    value = raw.get(key)
-    if not isinstance(value, str) or not pattern.fullmatch(value):
-        raise BadPayload(f"{key} is missing or not {what}")
-    return value
-
-
-def _slack_id(raw: Mapping[str, Any], key: str) -> str:
-    return _checked(raw, key, _SLACK_ID, "a Slack id")
-
-
-def _channel(raw: Mapping[str, Any], key: str) -> str:
-    return _checked(raw, key, _CHANNEL_ID, "a Slack channel id")
-
-
-def _ts(raw: Mapping[str, Any], key: str) -> str:
-    return _checked(raw, key, _TS, "a message timestamp")
-
-
-def _token(raw: Mapping[str, Any], key: str) -> str:
-    return _checked(raw, key, _TOKEN, "a Slack token")
-
-
-def _optional(
-    raw: Mapping[str, Any], key: str, check: Callable[[Mapping[str, Any], str], str]
-) -> str | None:
-    return None if raw.get(key) is None else check(raw, key)
-
-
-def _blocks(value: object) -> tuple[dict[str, Any], ...] | None:
-    """A message's blocks, as far as settling it reads them: objects with a type."""
-    if value is None:
-        return None
-    if not isinstance(value, list) or len(value) > MAX_BLOCKS:
-        raise BadPayload("message blocks are not a short list")
-    for block in value:
-        if not isinstance(block, dict) or not isinstance(block.get("type"), str):
-            raise BadPayload("a message block is malformed")
-        elements = block.get("elements")
-        if elements is not None and not (
-            isinstance(elements, list) and all(isinstance(e, dict) for e in elements)
-        ):
-            raise BadPayload("a message block's elements are malformed")
-    return tuple(value)
-
-
-def _state_values(value: object) -> dict[str, dict[str, dict[str, Any]]]:
-    """view.state.values: block id → action id → the element's state, all objects."""
-    if value is None:
-        return {}
-    raw = _object(value, "state values")
-    if len(raw) > MAX_FORM_BLOCKS:
-        raise BadPayload("the form has too many blocks")
-    checked: dict[str, dict[str, dict[str, Any]]] = {}
-    for block_id, elements in raw.items():
-        inputs = _object(elements, "a form block")
-        if len(block_id) > ACTION_ID_CHARS or len(inputs) > MAX_FORM_BLOCKS:
-            raise BadPayload("a form block is malformed")
-        checked[block_id] = {}
-        for action_id, state in inputs.items():
-            if len(action_id) > ACTION_ID_CHARS:
-                raise BadPayload("a form input is malformed")
-            checked[block_id][action_id] = dict(_object(state, "a form input"))
-    return checked
+        return tuple(require_slack_id({"id": user}, "id") for user in chosen)

@@ -28,15 +28,13 @@ from handlers.slack.modals import (
     read_admin_form,
     read_form,
 )
+from handlers.slack.payload_fields import MAX_NUMBER, BadPayload, parse_number
 from handlers.slack.payloads import (
-    MAX_NUMBER,
-    BadPayload,
     ButtonPress,
     MessageEvent,
     ResponseHosts,
     SlashCommand,
     ViewSubmission,
-    parse_number,
 )
 from tests.slack.fake_slack import SlackSender
 

@@ -12,7 +12,8 @@ import pytest
 from handlers.application.errors import Busy
 from handlers.application.inbox import Delivery
 from handlers.slack.edge import SlackEdge
-from handlers.slack.payloads import FORM, BadPayload, HomeOpened, kind, sender, stored_sender
+from handlers.slack.payload_fields import BadPayload
+from handlers.slack.payloads import FORM, HomeOpened, kind, sender, stored_sender
 
 
 def test_home_opened_is_parsed_not_dug_into() -> None:

@@ -1,0 +1,207 @@
+"""Syncing one merged action onto the board's records, in memory: what changes, and how.
+
+Nothing here touches the database: each change is made to the plain records (and marked for
+the writer) and returned as a FieldChange for the history and the import's report.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from bot.domain.plan import FieldChange
+from bot.domain.plan_rows import MilestoneRow, OwnerName
+from storage.plan_merge import Merged
+from storage.plan_state import (
+    ActionRec,
+    BoardState,
+    MilestoneRec,
+    PersonRec,
+    WorkstreamRec,
+    title_key,
+)
+
+_TEXT_FIELDS = ("title", "outcomes", "measures", "latest_update")
+
+
+def sync_action(
+    state: BoardState, item: Merged, *, now: datetime
+) -> tuple[ActionRec, list[FieldChange]]:
+    action = _find(state, item)
+    changes: list[FieldChange] = []
+    if action is None:
+        action = _create(state, item, now=now)
+        changes.append(FieldChange("created", None, action.ref))
+    changes += _sync_fields(state, action, item, now=now)
+    if item.has("owners"):
+        changes += _sync_owners(state, action, item.owners, now=now)
+    if item.has("milestones"):
+        changes += _sync_milestones(state, action, item.milestones)
+    return action, changes
+
+
+def _find(state: BoardState, item: Merged) -> ActionRec | None:
+    ref = item.values.get("ref")
+    if isinstance(ref, str) and ref:
+        return state.by_ref.get(ref)
+    return state.by_title.get(title_key(str(item.values.get("title", ""))))
+
+
+def _create(state: BoardState, item: Merged, *, now: datetime) -> ActionRec:
+    workstream = _workstream(state, item)
+    ref = item.values.get("ref")
+    if not isinstance(ref, str) or not ref:
+        ref = _next_ref(state, workstream)
+    action = ActionRec(
+        id=None, ref=ref, title=str(item.values.get("title") or ref), created_at=now, updated_at=now
+    )
+    state.new_actions.append(action)
+    state.by_ref[ref] = action
+    state.by_title.setdefault(title_key(action.title), action)
+    state.workstream_of[id(action)] = workstream
+    state.owners[id(action)] = []
+    state.milestones[id(action)] = []
+    return action
+
+
+def _next_ref(state: BoardState, workstream: WorkstreamRec | None) -> str:
+    """Plans without refs get "<workstream number>.<n>", the form chairs already use."""
+    prefix = f"{workstream.ref}." if workstream and workstream.ref else ""
+    number = state.next_number.get(prefix, 1)
+    while f"{prefix}{number}" in state.by_ref:
+        number += 1
+    state.next_number[prefix] = number + 1
+    return f"{prefix}{number}"
+
+
+def _workstream(state: BoardState, item: Merged) -> WorkstreamRec | None:
+    name = item.values.get("workstream")
+    if not isinstance(name, str) or not name:
+        return None
+    found = state.workstreams.get(name)
+    if found is None:
+        found = WorkstreamRec(None, name)
+        state.workstreams[name] = found
+        state.new_workstreams.append(found)
+    ref = item.values.get("workstream_ref")
+    if isinstance(ref, str) and ref and found.ref != ref:
+        found.ref = ref
+        found.dirty = True
+    lead = item.values.get("workstream_lead")
+    if isinstance(lead, str) and lead and found.lead != lead:
+        found.lead = lead
+        found.dirty = True
+    return found
+
+
+def _sync_fields(
+    state: BoardState, action: ActionRec, item: Merged, *, now: datetime
+) -> list[FieldChange]:
+    changes: list[FieldChange] = []
+    for name in _TEXT_FIELDS:
+        if item.has(name):
+            changes += _set(action, name, _text(item.values[name]))
+    if item.has("rag"):
+        rag = item.values["rag"]
+        changes += _set(action, "rag", getattr(rag, "value", None))
+    if item.has("review_date"):
+        when = item.values["review_date"]
+        changes += _set_date(action, when)
+        text = _text(item.values.get("review_date_text"))
+        if action.review_date_text != text:
+            action.review_date_text = text
+            action.dirty.add("review_date_text")
+    if item.has("workstream"):
+        workstream = _workstream(state, item)
+        before = state.workstream_of.get(id(action))
+        if workstream is not None and workstream is not before:
+            changes.append(
+                FieldChange("workstream", before.name if before else None, workstream.name)
+            )
+            state.workstream_of[id(action)] = workstream
+            action.dirty.add("workstream_id")
+    if changes:
+        action.updated_at = now
+        action.dirty.add("updated_at")
+    return changes
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def _set(action: ActionRec, name: str, value: str | None) -> list[FieldChange]:
+    before = getattr(action, name)
+    if before == value:
+        return []
+    setattr(action, name, value)
+    action.dirty.add(name)
+    return [FieldChange(name, before, value)]
+
+
+def _set_date(action: ActionRec, when: object) -> list[FieldChange]:
+    after = when if isinstance(when, date) else None
+    before = action.review_date
+    if before == after:
+        return []
+    action.review_date = after
+    action.dirty.add("review_date")
+    return [FieldChange("review_date", _iso(before), _iso(after))]
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _sync_owners(
+    state: BoardState, action: ActionRec, owners: list[OwnerName], *, now: datetime
+) -> list[FieldChange]:
+    current = state.owners[id(action)]
+    wanted = [state.person(o.name, o.role, now=now) for o in owners]
+    if {id(p) for p in current} == {id(p) for p in wanted}:
+        return []
+    unique = list({id(p): p for p in wanted}.values())
+    state.owners[id(action)] = sorted(unique, key=_person_order(state))
+    state.owner_changes[id(action)] = (action, unique)
+    before = "; ".join(p.name for p in current) or None
+    return [FieldChange("owners", before, "; ".join(p.name for p in wanted) or None)]
+
+
+def _person_order(state: BoardState) -> Any:
+    """By id, as they will be stored: new people after everyone already there."""
+    new = {id(p): index for index, p in enumerate(state.new_people)}
+
+    def order(person: PersonRec) -> tuple[int, int]:
+        if person.id is not None:
+            return (0, person.id)
+        return (1, new.get(id(person), 0))
+
+    return order
+
+
+def _sync_milestones(
+    state: BoardState, action: ActionRec, milestones: list[MilestoneRow]
+) -> list[FieldChange]:
+    """Milestones are matched by date and text; new ones are numbered after the existing ones."""
+    existing = state.milestones[id(action)]
+    known = {(m.due, m.text): m for m in existing}
+    position = max((m.position for m in existing), default=0)
+    changes: list[FieldChange] = []
+    for row in milestones:
+        found = known.get((row.due, row.text))
+        if found is None:
+            position += 1
+            added = MilestoneRec(None, action, position, row.due, row.date_text, row.text, row.done)
+            existing.append(added)
+            state.new_milestones.append(added)
+            changes.append(FieldChange(f"milestone:{position}", None, _describe(row)))
+        elif row.done and not found.done:
+            found.done = True
+            found.dirty = True
+            changes.append(FieldChange(f"milestone:{found.position}", "open", "done"))
+    return changes
+
+
+def _describe(row: MilestoneRow) -> str:
+    when = row.due.isoformat() if row.due else row.date_text or "no date"
+    return f"{when} - {row.text}"
