@@ -10,20 +10,14 @@ from __future__ import annotations
 import re
 
 from bot.domain.date_phrases import DatePhrase
+from bot.domain.date_words import NUMBER_WORDS
 
 _FLAGS = re.IGNORECASE | re.ASCII
 
+# Milestones are numbered one to ten in words ("milestones one and two"): "a" and "couple"
+# count things, they don't name a milestone.
 _NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
+    w: n for w, n in NUMBER_WORDS.items() if n <= 10 and w not in ("a", "an", "couple")
 }
 _ORDINALS = {
     **{
