@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_PREFIXES = ("xoxb-your", "xapp-your", "your-", "changeme")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DATABASE_SCHEMES = ("sqlite:///", "postgresql://", "postgresql+psycopg://")
+HOLIDAY_REGIONS = ("ENG", "WLS", "SCT", "NIR")
 
 
 class Settings(BaseSettings):
@@ -47,6 +51,39 @@ class Settings(BaseSettings):
         if self.database_url.startswith(prefix) and self.database_url != prefix + ":memory:":
             return Path(self.database_url.removeprefix(prefix))
         return None
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone, e.g. Europe/London") from None
+        return value
+
+    @field_validator("bank_holiday_region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        if value.upper() not in HOLIDAY_REGIONS:
+            raise ValueError(f"must be one of {', '.join(HOLIDAY_REGIONS)} (UK bank holidays)")
+        return value.upper()
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if not value.startswith(DATABASE_SCHEMES):
+            raise ValueError(
+                "must start with sqlite:/// (a file) or postgresql:// (a server), "
+                "e.g. sqlite:///actionbot.db"
+            )
+        return value
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:

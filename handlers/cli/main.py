@@ -15,7 +15,6 @@ from typing import Annotated
 
 import typer
 
-from bot.domain.safety import terminal_safe
 from handlers.application.errors import Problem
 from handlers.cli import boards, jobs, people, plan, slack
 from handlers.cli.output import echo, guarded, optional_name
@@ -86,11 +85,14 @@ def main() -> None:
     """The console script: known errors are already one line; anything else becomes one."""
     try:
         app()
-    except Exception as error:
+    except Exception:
         if logging.getLogger().isEnabledFor(logging.DEBUG):
             traceback.print_exc()
         typer.secho(
-            terminal_safe(f"actionbot: {type(error).__name__}: {error}"), err=True, fg="red"
+            "actionbot: something went wrong that I can't explain in a sentence, and nothing "
+            "more was done. Run it again with LOG_LEVEL=DEBUG to see the details, and report "
+            "them if it keeps happening.",
+            err=True,
+            fg="red",
         )
-        typer.echo("(set LOG_LEVEL=DEBUG for the details)", err=True)
         raise SystemExit(1) from None

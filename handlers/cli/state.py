@@ -9,8 +9,10 @@ it starts, and so imports no adapter, no storage and no SQLAlchemy itself.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -18,6 +20,7 @@ from pydantic import ValidationError
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.domain.safety import terminal_safe
 from handlers.application.app import Application
 from handlers.application.boards import BoardInfo
 from handlers.application.errors import Invalid, NotFound, Problem
@@ -79,12 +82,20 @@ def _read_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as error:
-        problems = "; ".join(_problem(e["msg"]) for e in error.errors())
-        fail(f"bad settings: {problems}", USAGE)
+        problems = "; ".join(setting_problem(e) for e in error.errors())
+        fail(f"bad settings: {problems}. Set it right in the environment or .env", USAGE)
 
 
-def _problem(message: str) -> str:
-    return message.removeprefix("Value error, ")
+def setting_problem(error: Mapping[str, Any]) -> str:
+    """ "SEND_WORKERS=0: Input should be greater than or equal to 1": the variable, the value
+    given, and what is allowed; a whole-settings check ("… is still the placeholder") as is."""
+    message = str(error["msg"]).removeprefix("Value error, ")
+    location = error.get("loc") or ()
+    if not location:
+        return message
+    value = error.get("input")
+    shown = "" if isinstance(value, dict) else terminal_safe(str(value))[:60]
+    return f"{str(location[0]).upper()}={shown}: {message}"
 
 
 def pick_board(app: Application, name: str | None, *, first: bool = False) -> BoardInfo:
