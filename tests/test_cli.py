@@ -515,3 +515,22 @@ def test_new_boards_take_the_configured_bank_holiday_region(
         board = board_by_name(session, "Belfast board")
         assert board is not None
         assert board.bank_holiday_region == "NIR"
+
+
+def test_people_link_wont_move_someone_elses_account_without_force(
+    cli_db: Database, shared_data: Path
+) -> None:
+    import_worcs(shared_data)
+    ok("people", "link", "Bec Windsor", "--slack", "U0BECWIND")
+
+    refused = cli("people", "link", "Tina Russell", "--slack", "U0BECWIND")
+
+    assert refused.exit_code == 1
+    assert "linked to Bec Windsor" in refused.output
+    assert "--force" in refused.output
+    assert re.search(r"^Bec Windsor\t.*\tU0BECWIND\t", ok("people"), re.MULTILINE)
+
+    ok("people", "link", "Tina Russell", "--slack", "U0BECWIND", "--force")
+    listed = ok("people")
+    assert re.search(r"^Tina Russell\t.*\tU0BECWIND\t", listed, re.MULTILINE)
+    assert not re.search(r"^Bec Windsor\t.*\tU0BECWIND\t", listed, re.MULTILINE)

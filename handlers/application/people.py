@@ -23,6 +23,7 @@ from storage.people import (
     link_chat_id,
     list_people,
     people_with_email,
+    person_by_chat_id,
     person_by_email,
 )
 
@@ -96,17 +97,31 @@ class People:
         ]
 
     def link(
-        self, name: str, *, accounts: Mapping[str, str] | None = None, email: str | None = None
+        self,
+        name: str,
+        *,
+        accounts: Mapping[str, str] | None = None,
+        email: str | None = None,
+        force: bool = False,
     ) -> str:
         """Record their email and/or link their accounts (platform → id); their name as stored.
 
         NotFound when the name matches no one (or several); Invalid for an address that isn't
-        one; Problem when the address is someone else's. Nothing is written unless all is well.
+        one; Problem when the address is someone else's, or an account is linked to someone
+        else and `force` is not given (moving it silently would send their reminders to the
+        wrong person). Nothing is written unless all is well.
         """
         with self.db.session() as session:
             person = find_person(session, name)
             if person is None:
                 raise NotFound(f"no one called “{name}” (or several match)")
+            for platform, account_id in (accounts or {}).items():
+                holder = person_by_chat_id(session, platform, account_id)
+                if holder is not None and holder.id != person.id and not force:
+                    raise Problem(
+                        f"{platform} account {account_id} is linked to {holder.name}; add "
+                        f"--force to move it to {person.name}"
+                    )
             if email is not None:
                 _set_email(session, person, email)
             for platform, account_id in (accounts or {}).items():

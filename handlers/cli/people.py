@@ -52,6 +52,9 @@ def people_link(
     name: Annotated[str, typer.Argument(help="The person, as named in the plan.")],
     slack: Annotated[str | None, typer.Option(help="Their Slack user id, e.g. U0123ABC.")] = None,
     email: Annotated[str | None, typer.Option(help="Their email (for `people sync`).")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Move an account that is linked to someone else.")
+    ] = False,
 ) -> None:
     """Link a person to their Slack account (and/or record their email)."""
     name = checked_name(name, "person name")
@@ -61,7 +64,7 @@ def people_link(
         raise Invalid(f"“{slack}” isn't a Slack user id (they look like U0123ABC)")
     accounts = {SLACK: slack} if slack is not None else {}
     try:
-        who = state(ctx).app().people.link(name, accounts=accounts, email=email)
+        who = state(ctx).app().people.link(name, accounts=accounts, email=email, force=force)
     except NotFound as error:
         fail(f"{error.message}: see `actionbot people`")
     done = [f"Slack {slack}" if slack else "", f"email {email}" if email else ""]
