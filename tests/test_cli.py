@@ -383,9 +383,14 @@ def test_remind_dry_run_then_for_real(cli_db: Database, shared_data: Path) -> No
     assert {n.casefold() for n in sent_to} == {n.casefold() for n in owners}
     with cli_db.session(commit=False) as session:
         assert session.exec(select(Notification)).all() == []
-    real = ok("remind", clock=clock)
+    unsent = ok("remind", clock=clock)  # no chat service: shown, not recorded
+    assert "No chat service is configured" in unsent
+    assert unsent.count("→ DM to") == dry.count("→ DM to")
+    with cli_db.session(commit=False) as session:
+        assert session.exec(select(Notification)).all() == []
+    real = ok("remind", "--mark-sent", clock=clock)
     assert real.count("→ DM to") == dry.count("→ DM to")
-    again = ok("remind", clock=clock)
+    again = ok("remind", "--mark-sent", clock=clock)
     assert "→ DM to" not in again
     assert "already sent" in again
 

@@ -73,19 +73,39 @@ def _post_digest(runtime: Runtime, board: BoardInfo) -> None:
     echo(f"Posted to {sent.channel} (message {sent.message_ref}).")
 
 
+DRY_RUN = "Dry run: nothing was sent or recorded."
+NO_CHAT_SERVICE = (
+    "No chat service is configured (SLACK_BOT_TOKEN is not set), so nothing was sent or "
+    "recorded: the reminders will go out once Slack is set up. To record these as sent "
+    "anyway, run `actionbot remind --mark-sent`."
+)
+
+
 def remind(
     ctx: typer.Context,
     dry_run: Annotated[
         bool, typer.Option(help="Show what is due without sending or recording it.")
     ] = False,
+    mark_sent: Annotated[
+        bool,
+        typer.Option(
+            help="With no chat service configured: record what is printed as sent, so the "
+            "scheduler won't send it again."
+        ),
+    ] = False,
 ) -> None:
-    """Send the reminders and digests that are due now, and print them."""
+    """Send the reminders and digests that are due now, and print them.
+
+    With no chat service configured nothing can reach anyone, so what is due is printed and
+    nothing is recorded (recording it would stop the real reminders later) unless --mark-sent.
+    """
     runtime = state(ctx).runtime()
     app, platforms = runtime.app, runtime.platforms
-    if dry_run:
+    nowhere_to_send = not app.settings.slack_enabled and not mark_sent
+    if dry_run or nowhere_to_send:
         results = app.jobs.dry_run(platforms.console_notifier(sys.stdout))
         echo(sweep_totals(results, sent="due"))
-        echo("Dry run: nothing was sent or recorded.")
+        echo(DRY_RUN if dry_run else NO_CHAT_SERVICE)
         return
     if app.settings.slack_enabled:  # sent through Slack, and echoed here
         notifier = platforms.slack_notifier(echo=sys.stdout)
