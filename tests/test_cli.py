@@ -308,7 +308,7 @@ def test_board_configuration(cli_db: Database, shared_data: Path) -> None:
 def test_bad_board_settings_are_refused_kindly(
     cli_db: Database, option: str, value: str, message: str
 ) -> None:
-    result = cli("board", "Test Board", option, value)
+    result = cli("board", "Test Board", "--create", option, value)
     assert result.exit_code == 2
     assert message in result.stderr
     assert "Traceback" not in result.output
@@ -493,6 +493,7 @@ def test_board_sets_nudges_escalation_and_bank_holiday_region(cli_db: Database) 
     out = ok(
         "board",
         "Scottish board",
+        "--create",
         "--nudge-every",
         "3",
         "--escalate-after",
@@ -515,7 +516,7 @@ def test_new_boards_take_the_configured_bank_holiday_region(
     cli_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("BANK_HOLIDAY_REGION", "NIR")
-    ok("board", "Belfast board")
+    ok("board", "Belfast board", "--create")
     with cli_db.session(commit=False) as session:
         board = board_by_name(session, "Belfast board")
         assert board is not None
@@ -539,3 +540,21 @@ def test_people_link_wont_move_someone_elses_account_without_force(
     listed = ok("people")
     assert re.search(r"^Tina Russell\t.*\tU0BECWIND\t", listed, re.MULTILINE)
     assert not re.search(r"^Bec Windsor\t.*\tU0BECWIND\t", listed, re.MULTILINE)
+
+
+def test_a_typo_in_a_board_name_never_makes_an_empty_board(
+    cli_db: Database, shared_data: Path
+) -> None:
+    import_worcs(shared_data)
+
+    typo = cli("board", "Servise Improvement Board", "--channel", "C0123ABC")
+
+    assert typo.exit_code == 1
+    assert "there's no board called “Servise Improvement Board”" in typo.output
+    assert f"did you mean “{WORCS}”?" in typo.output
+    assert "--create" in typo.output
+    with cli_db.session(commit=False) as session:
+        assert [b.name for b in session.exec(select(Board)).all()] == [WORCS]
+
+    made = ok("board", "Servise Improvement Board", "--create")
+    assert "Created board Servise Improvement Board." in made

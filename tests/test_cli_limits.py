@@ -130,7 +130,7 @@ def test_bad_board_names_are_refused_before_anything_is_written(
 ) -> None:
     for args in (
         ("import", str(SAMPLE), "--board", name, "--as-of", "2022-10-31"),
-        ("board", name, "--chair", "Bec Windsor"),
+        ("board", name, "--create", "--chair", "Bec Windsor"),
     ):
         result = cli(*args)
         assert result.exit_code == 2, result.output
@@ -140,7 +140,9 @@ def test_bad_board_names_are_refused_before_anything_is_written(
 
 
 def test_bad_person_names_are_refused_before_anything_is_written(cli_db: Database) -> None:
-    result = cli("board", "Good Board", "--chair", "Bec Windsor", "--admin", "Eve/../root")
+    result = cli(
+        "board", "Good Board", "--create", "--chair", "Bec Windsor", "--admin", "Eve/../root"
+    )
     assert result.exit_code == 2
     assert "--admin: the name contains a path separator" in result.output
     assert boards(cli_db) == []
@@ -151,7 +153,7 @@ def test_bad_person_names_are_refused_before_anything_is_written(cli_db: Databas
 
 
 def test_a_good_name_is_stored_trimmed(cli_db: Database) -> None:
-    result = cli("board", "  Good   Board ", "--chair", " Bec   Windsor ")
+    result = cli("board", "  Good   Board ", "--create", "--chair", " Bec   Windsor ")
     assert result.exit_code == 0, result.output
     assert boards(cli_db) == ["Good Board"]
     assert people(cli_db) == ["Bec Windsor"]

@@ -6,6 +6,7 @@ a chair or admin named here who isn't in the plan yet is added as a new person.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +15,7 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from handlers.application import rules
+from handlers.application.errors import NotFound
 from storage.boards import (
     ADMIN,
     CHAIR,
@@ -115,12 +117,16 @@ class Boards:
         *,
         chairs: Sequence[str] = (),
         admins: Sequence[str] = (),
+        create: bool = False,
     ) -> BoardConfigured:
-        """Creates the board if there is none by that name; every change is listed."""
+        """Creates the board only when asked (`create`): a typo in a name must never make a
+        new, empty board. Every change is listed."""
         now = self.clock.now()
         with self.db.session() as session:
             board = board_by_name(session, name)
             created = board is None
+            if board is None and not create:
+                raise NotFound(no_such_board(name, [b.name for b in list_boards(session)]))
             if board is None:
                 board = ensure_board(
                     session,
@@ -185,3 +191,15 @@ def _line(session: Session, board: Board, actions: int) -> BoardLine:
 
 def _info(board: Board) -> BoardInfo:
     return BoardInfo(board.name, board.channel_id, board.timezone, board.bank_holiday_region)
+
+
+def no_such_board(name: str, names: Sequence[str]) -> str:
+    """ "there's no board called “Worcester”; did you mean “Worcestershire …”?" and the list."""
+    close = difflib.get_close_matches(name.casefold(), [n.casefold() for n in names], n=1)
+    nearest = next((n for n in names if close and n.casefold() == close[0]), None)
+    guess = f"; did you mean “{nearest}”?" if nearest else "."
+    known = ", ".join(names) if names else "none yet"
+    return (
+        f"there's no board called “{name}”{guess} Boards: {known}. "
+        "Add --create to make a new board by that name."
+    )

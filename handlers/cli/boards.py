@@ -30,7 +30,7 @@ def boards(ctx: typer.Context) -> None:
 
 def configure_board(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Board name; created if there is none.")],
+    name: Annotated[str, typer.Argument(help="Board name (an existing one, or --create).")],
     channel: Annotated[str | None, typer.Option(help="Chat channel id, e.g. C0123ABC.")] = None,
     chair: Annotated[list[str] | None, typer.Option(help="A chair (repeatable).")] = None,
     admin: Annotated[list[str] | None, typer.Option(help="A plan administrator.")] = None,
@@ -50,6 +50,9 @@ def configure_board(
     holidays: Annotated[
         str | None, typer.Option(help="Bank holidays: ENG (England and Wales), WLS, SCT, NIR.")
     ] = None,
+    create: Annotated[
+        bool, typer.Option("--create", help="Make a new board if there is none by that name.")
+    ] = False,
 ) -> None:
     """Create a board or change its channel, chairs, admins, timezone, digest and reminders."""
     name = checked_name(name, "board name")
@@ -66,7 +69,7 @@ def configure_board(
         escalate_after_days=escalate_after,
         bank_holiday_region=_checked(holidays, partial(rules.holiday_region, label="--holidays")),
     )
-    done = cli.app().boards.configure(name, wanted, chairs=chairs, admins=admins)
+    done = cli.app().boards.configure(name, wanted, chairs=chairs, admins=admins, create=create)
     echo(f"{'Created' if done.created else 'Updated'} board {done.name}.")
     for change in done.changes:
         echo(f"  {change}")
