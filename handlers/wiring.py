@@ -15,6 +15,7 @@ from typing import TextIO
 from bot import logs
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.domain.workdays import WorkingCalendar
 from bot.ports import Notifier
 from handlers.application.app import AdminForms, Application
 from handlers.application.boards import Boards
@@ -62,6 +63,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     logs.configure(settings.log_level)
     clock = clock or SystemClock()
     db = Database.connect(settings.database_url)
+    # The bank-holiday tables load on first use (~70 ms): pay it now, not in an owner's reply.
+    WorkingCalendar(settings.bank_holiday_region).is_working_day(clock.now().date())
     return Services(
         settings=settings,
         db=db,
