@@ -63,13 +63,15 @@ class ReviewDates:
     new_date: date | None = None
     options: tuple[date, ...] = ()
     phrase: str | None = None
-    doubts: tuple[str, ...] = ()
+    doubts: tuple[str, ...] = ()  # about the review date
     milestone_dates: tuple[tuple[int, date], ...] = ()
     phrases: tuple[str, ...] = ()
+    milestone_doubts: tuple[tuple[int, str], ...] = ()  # (milestone, why its date is doubtful)
 
     @property
     def found(self) -> bool:
-        return self.new_date is not None or bool(self.options) or bool(self.doubts)
+        doubtful = bool(self.doubts or self.milestone_doubts)
+        return self.new_date is not None or bool(self.options) or doubtful
 
 
 # Right before a vague phrase, a verb of moving is cue enough: 'slipped slightly'.
@@ -96,6 +98,7 @@ def read_review_dates(
     phrases = cued or [(p, False) for p in _only_phrase(body, words, found)]
     readings: list[tuple[ReplyDate, bool]] = []
     milestone_dates: list[tuple[int, date]] = []
+    milestone_doubts: list[tuple[int, str]] = []
     doubts: list[str] = []
     for phrase, says_review in phrases[:_MAX_CUED_DATES]:
         reading = read_reply_date(phrase, body, today=today, calendar=calendar)
@@ -110,7 +113,7 @@ def read_review_dates(
             if reading.date is not None:
                 milestone_dates.append((milestone, reading.date))
             elif reading.doubt:
-                doubts.append(f"milestone {milestone}: {reading.doubt}")
+                milestone_doubts.append((milestone, reading.doubt))
             continue
         readings.append((reading, says_review))
     if any(says_review for _, says_review in readings):
@@ -125,18 +128,24 @@ def read_review_dates(
     texts = tuple(dict.fromkeys(r.phrase.text for r, _ in readings))
     joined = " or ".join(texts) or None
     found_milestones = tuple(dict.fromkeys(milestone_dates))
+    asked = tuple(dict.fromkeys(milestone_doubts))
     if not candidates:
         return ReviewDates(
-            phrase=joined if doubts else None,
+            phrase=joined if doubts or asked else None,
             doubts=tuple(dict.fromkeys(doubts)),
             milestone_dates=found_milestones,
             phrases=texts,
+            milestone_doubts=asked,
         )
     if len(candidates) == 1 and not any(r.asks for r, _ in readings):
         return ReviewDates(
-            new_date=candidates[0], phrase=joined, milestone_dates=found_milestones, phrases=texts
+            new_date=candidates[0],
+            phrase=joined,
+            milestone_dates=found_milestones,
+            phrases=texts,
+            milestone_doubts=asked,
         )
-    if len(readings) > 1 and not doubts:
+    if len(readings) > 1 and not doubts and not asked:
         doubts.append("two different dates were given")
     return ReviewDates(
         options=tuple(candidates),
@@ -144,6 +153,7 @@ def read_review_dates(
         doubts=tuple(dict.fromkeys(doubts)),
         milestone_dates=found_milestones,
         phrases=texts,
+        milestone_doubts=asked,
     )
 
 

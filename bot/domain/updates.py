@@ -57,11 +57,19 @@ class ParsedUpdate:
     command: Command | None = None
     too_long: bool = False
     # Added for issue 8; callers that ignore them keep the old, cautious behaviour.
-    date_doubts: tuple[str, ...] = ()  # why the date must be asked about ('31 April ...')
+    review_doubts: tuple[str, ...] = ()  # why the review date must be asked ('31 April ...')
     rag_guess: Rag | None = None  # 'gren' -> did you mean Green? (never applied silently)
     rag_guess_phrase: str | None = None
     milestone_dates: tuple[tuple[int, date], ...] = ()  # 'milestone 2 slipped to 30 April'
     understood: tuple[tuple[str, str], ...] = ()  # (piece, the words it was read from)
+    # A milestone's date that must be asked about: (milestone, why).
+    milestone_doubts: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def date_doubts(self) -> tuple[str, ...]:
+        """Every date doubt, in words: each milestone's, then the review date's."""
+        named = tuple(f"milestone {number}: {why}" for number, why in self.milestone_doubts)
+        return named + self.review_doubts
 
     @property
     def questions(self) -> tuple[str, ...]:
@@ -145,7 +153,8 @@ def parse_update(text: str, *, today: date, calendar: WorkingCalendar) -> Parsed
         date_phrase=dates.phrase,
         milestones_done=milestones,
         command=None,
-        date_doubts=dates.doubts,
+        review_doubts=dates.doubts,
+        milestone_doubts=dates.milestone_doubts,
         rag_guess=guess,
         rag_guess_phrase=status.guess_phrase if guess else None,
         milestone_dates=dates.milestone_dates,

@@ -53,7 +53,7 @@ from storage.plan import actions_owned_by, actions_with_ref, lock_action
 log = logging.getLogger(__name__)
 
 
-class ChatHandlers(QuestionAnswers):
+class ChatHandlers:
     """Platform-neutral: Slack, the console and Teams all call these same methods."""
 
     def __init__(
@@ -69,6 +69,7 @@ class ChatHandlers(QuestionAnswers):
         self.default_tz = ZoneInfo(default_timezone)
         # Dates in replies are read before the action (and so its board) is known.
         self.calendar = WorkingCalendar(holiday_region)
+        self.questions = QuestionAnswers(self._apply, self._parse)
 
     def identify(self, session: Session, conversation: Conversation) -> Person | None:
         """The person linked to the account the message came from, on any platform."""
@@ -119,7 +120,7 @@ class ChatHandlers(QuestionAnswers):
             return [Notice(NoticeKind.HELP, HELP_TEXT)]
         if parsed.command is Command.UNDO:
             return [self._undo(ctx)]
-        pending = self._answer_to_question(ctx, parsed)
+        pending = self.questions.answer(ctx, parsed)
         if pending is not None:
             return [pending]
         if message.answers_question:
@@ -148,7 +149,9 @@ class ChatHandlers(QuestionAnswers):
         actions = [a for a in actions if may_change(ctx.session, self._actor(ctx), a)]
         if not actions:
             return Notice(NoticeKind.NOT_UNDERSTOOD, "You can't change any of those actions.")
-        self._remember(ctx, WHICH_ACTION, {"text": text, "choices": [a.id for a in actions]})
+        self.questions.remember(
+            ctx, WHICH_ACTION, {"text": text, "choices": [a.id for a in actions]}
+        )
         return AskWhichAction(tuple(self._choice(ctx.session, a) for a in actions))
 
     def _target_action(
@@ -234,7 +237,7 @@ class ChatHandlers(QuestionAnswers):
                 "options": iso_days(question.options),
                 "milestone": question.milestone,
             }
-            self._remember(ctx, WHICH_DATE, payload)
+            self.questions.remember(ctx, WHICH_DATE, payload)
             return question
         board = ctx.session.get(Board, action.board_id)
         assert board is not None

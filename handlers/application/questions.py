@@ -8,10 +8,10 @@ Kept apart so the chat use case (chat.py) stays about finding and applying updat
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
@@ -25,24 +25,28 @@ WHICH_ACTION = "which_action"
 WHICH_DATE = "which_date"
 
 
-class QuestionAnswers:
-    """The chat's questions, asked and answered: mixed into ChatHandlers, which applies the
-    update an answer completes (`_apply`) and reads messages (`_parse`)."""
+class Apply(Protocol):
+    """Applies an update an answer completed (the chat's own `_apply`)."""
 
-    def _apply(
+    def __call__(
         self,
         ctx: ChatContext,
         action: Action,
         parsed: ParsedUpdate,
         text: str,
         chosen_date: date | None = None,
-    ) -> Reply:
-        raise NotImplementedError
+    ) -> Reply: ...
 
-    def _parse(self, text: str, now: datetime) -> ParsedUpdate:
-        raise NotImplementedError
 
-    def _remember(self, ctx: ChatContext, kind: str, payload: dict[str, Any]) -> None:
+class QuestionAnswers:
+    """The chat's questions, asked and answered. The chat hands in how it applies an update
+    an answer completes and how it reads a message, so the two are not written twice."""
+
+    def __init__(self, apply: Apply, parse: Callable[[str, datetime], ParsedUpdate]) -> None:
+        self._apply = apply
+        self._parse = parse
+
+    def remember(self, ctx: ChatContext, kind: str, payload: dict[str, Any]) -> None:
         assert ctx.person.id is not None
         conversations.save_question(
             ctx.session,
@@ -53,7 +57,7 @@ class QuestionAnswers:
             now=ctx.now,
         )
 
-    def _answer_to_question(self, ctx: ChatContext, reply: ParsedUpdate) -> Reply | None:
+    def answer(self, ctx: ChatContext, reply: ParsedUpdate) -> Reply | None:
         """A reply to "which action?" or "which date?" completes the update that was held."""
         assert ctx.person.id is not None
         question = conversations.take_question(
@@ -81,7 +85,7 @@ class QuestionAnswers:
             return None  # a full new update: the question lapses and the message stands alone
         picked = pick(reply, choices, ctx.session)
         if picked is None:
-            self._remember(ctx, WHICH_ACTION, payload)
+            self.remember(ctx, WHICH_ACTION, payload)
             return again(choices)
         action = ctx.session.get(Action, picked)
         assert action is not None
@@ -103,7 +107,7 @@ class QuestionAnswers:
         if is_keep(reply.text):
             return self._apply(ctx, action, settle_date(original, milestone, None), text)
         if reply.date_options or reply.date_doubts:  # the answer is itself doubtful: ask again
-            self._remember(ctx, WHICH_DATE, payload)
+            self.remember(ctx, WHICH_DATE, payload)
             reasons = reply.date_doubts or ("that could be more than one date",)
             phrase = reply.date_phrase or original.date_phrase or "that date"
             return AskWhichDate(phrase, reply.date_options, reasons, milestone)
@@ -111,7 +115,7 @@ class QuestionAnswers:
         if chosen is None and reply.is_meaningful and not is_bare_pick(reply):
             return None
         if chosen is None:
-            self._remember(ctx, WHICH_DATE, payload)
+            self.remember(ctx, WHICH_DATE, payload)
             question = date_question(original)
             return question or AskWhichDate(original.date_phrase or "that date", options)
         settled = settle_date(original, milestone, chosen)
@@ -120,7 +124,6 @@ class QuestionAnswers:
         return self._apply(ctx, action, settled, text, chosen_date=chosen)
 
 
-_MILESTONE_DOUBT_RE = re.compile(r"^milestone (\d+): ")
 _KEEP_RE = re.compile(
     r"^\s*(?:keep(?:\s+(?:it|the\s+(?:current\s+|same\s+)?date|as\s+is))?|no\s+change|leave"
     r"(?:\s+it)?(?:\s+as\s+is)?|unchanged|skip|same(?:\s+date)?|as\s+is)\s*[.!]*\s*$",
@@ -130,26 +133,22 @@ _KEEP_RE = re.compile(
 
 def date_question(parsed: ParsedUpdate) -> AskWhichDate | None:
     """The review date is asked about first; a milestone's doubtful date after that."""
-    review = tuple(d for d in parsed.date_doubts if not _MILESTONE_DOUBT_RE.match(d))
     phrase = parsed.date_phrase or "that date"
-    if parsed.date_options or (review and parsed.new_date is None):
-        return AskWhichDate(phrase, parsed.date_options, review)
-    for doubt in parsed.date_doubts:
-        if match := _MILESTONE_DOUBT_RE.match(doubt):
-            reason = doubt[match.end() :]
-            return AskWhichDate(phrase, (), (reason,), milestone=int(match.group(1)))
-    return None
+    if parsed.date_options or (parsed.review_doubts and parsed.new_date is None):
+        return AskWhichDate(phrase, parsed.date_options, parsed.review_doubts)
+    if not parsed.milestone_doubts:
+        return None
+    milestone, reason = parsed.milestone_doubts[0]
+    return AskWhichDate(phrase, (), (reason,), milestone=milestone)
 
 
 def settle_date(parsed: ParsedUpdate, milestone: int | None, chosen: date | None) -> ParsedUpdate:
     """The update with the asked-about date answered (`None`: keep the date as it is)."""
     if milestone is not None:
-        prefix = f"milestone {milestone}: "
-        doubts = tuple(d for d in parsed.date_doubts if not d.startswith(prefix))
+        doubts = tuple(d for d in parsed.milestone_doubts if d[0] != milestone)
         moved = parsed.milestone_dates + (((milestone, chosen),) if chosen else ())
-        return replace(parsed, date_doubts=doubts, milestone_dates=moved)
-    doubts = tuple(d for d in parsed.date_doubts if _MILESTONE_DOUBT_RE.match(d))
-    return replace(parsed, date_doubts=doubts, date_options=(), new_date=None, date_shift=None)
+        return replace(parsed, milestone_doubts=doubts, milestone_dates=moved)
+    return replace(parsed, review_doubts=(), date_options=(), new_date=None, date_shift=None)
 
 
 def is_keep(text: str) -> bool:
