@@ -93,12 +93,23 @@ def build_application(services: Services) -> Application:
         home=home,
         admin=AdminForms(taps, home),
         inbox=Inbox(db),
-        jobs=Jobs(db=db, clock=clock, settings=settings, make_dispatcher=services.dispatcher),
+        jobs=Jobs(
+            db=db,
+            clock=clock,
+            settings=settings,
+            make_dispatcher=services.dispatcher,
+            delivery_platforms=delivery_platforms(settings),
+        ),
         health=Health(db),
         boards=Boards(db=db, clock=clock, default_timezone=zone, holiday_region=region),
         people=People(db),
         plans=PlanAdmin(db=db, clock=clock, default_timezone=zone, holiday_region=region),
     )
+
+
+def delivery_platforms(settings: Settings) -> tuple[str, ...]:
+    """Where reminders go in this deployment: Slack when it is set up, else the console."""
+    return ("slack",) if settings.slack_enabled else ("console",)
 
 
 class Platforms:

@@ -102,12 +102,20 @@ class JobRunner:
 
 class Jobs:
     def __init__(
-        self, *, db: Database, clock: Clock, settings: Settings, make_dispatcher: DispatcherFactory
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        settings: Settings,
+        make_dispatcher: DispatcherFactory,
+        delivery_platforms: tuple[str, ...] = ("console",),
     ) -> None:
         self.db = db
         self.clock = clock
         self.settings = settings
         self.make_dispatcher = make_dispatcher
+        # The platforms this deployment sends on (the composition root knows which are set up).
+        self.delivery_platforms = delivery_platforms
 
     def runner(self, notifier: Notifier, *more: Notifier, in_order: bool = False) -> JobRunner:
         """Sends on every platform given. `in_order`: one send at a time, for a terminal where
@@ -116,11 +124,9 @@ class Jobs:
 
     def digest(self, board: str) -> Digest:
         """The digest to read, not to send: who is out of reach is judged on the platforms this
-        deployment sends on (Slack when it is configured, else the console)."""
-        return self.runner(_Nowhere(self.delivery_platform())).digest(board)
-
-    def delivery_platform(self) -> str:
-        return "slack" if self.settings.slack_enabled else "console"
+        deployment sends on."""
+        nowhere = [_Nowhere(platform) for platform in self.delivery_platforms]
+        return self.runner(*nowhere).digest(board)
 
     def lead(self, notifier: Notifier, *more: Notifier) -> Scheduler | None:
         """Compete for the scheduler lease; the holder sweeps, sending on every platform

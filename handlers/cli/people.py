@@ -36,14 +36,14 @@ def people(ctx: typer.Context) -> None:
     ]
     print_table("People", PEOPLE_COLUMNS, rows)
     cli = state(ctx)
-    platform = cli.app().jobs.delivery_platform()
-    if missing := cli.app().people.unreachable([platform]):
+    platforms = cli.app().jobs.delivery_platforms
+    if missing := cli.app().people.unreachable(platforms):
         named = ", ".join(f"{u.name} ({u.open_actions} open)" for u in missing)
+        where = " or ".join(platforms)
+        link = f" Link them with `actionbot people link NAME --{platforms[0]} ID`."
         echo(
-            f"Can't reach {len(missing)} on {platform}: {named}. "
-            f"Link them with `actionbot people link NAME --{platform} ID`."
-            if platform != "console"
-            else f"Can't reach {len(missing)}: {named}."
+            f"Can't reach {len(missing)} on {where}: {named}."
+            + (link if "slack" in platforms else "")
         )
 
 
