@@ -12,6 +12,10 @@ PLACEHOLDER_PREFIXES = ("xoxb-your", "xapp-your", "your-", "changeme")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DATABASE_SCHEMES = ("sqlite:///", "postgresql://", "postgresql+psycopg://")
 HOLIDAY_REGIONS = ("ENG", "WLS", "SCT", "NIR")
+# Where Teams activities may say they come from (their serviceUrl): Microsoft's hosts.
+TEAMS_SERVICE_HOSTS = (
+    "smba.trafficmanager.net,botframework.com,teams.microsoft.com,teams.microsoft.us"
+)
 
 
 class Settings(BaseSettings):
@@ -36,6 +40,21 @@ class Settings(BaseSettings):
     inbox_workers: int = Field(default=4, ge=1, le=32)
     inbox_lease_seconds: float = Field(default=30.0, ge=1, le=3600)
     log_level: str = "INFO"
+    # Microsoft Teams (Microsoft 365 Agents SDK); README "Microsoft Teams".
+    teams_app_id: str | None = None
+    teams_app_password: SecretStr | None = None
+    teams_cert_pfx_file: Path | None = None
+    teams_tenant_id: str | None = None
+    teams_anonymous: bool = False
+    teams_service_url: str = "https://smba.trafficmanager.net/uk/"
+    teams_service_hosts: str = TEAMS_SERVICE_HOSTS
+    teams_jwks_url: str | None = None
+    teams_graph_url: str = "https://graph.microsoft.com/v1.0"
+    teams_graph_install: bool = False
+
+    @property
+    def teams_enabled(self) -> bool:
+        return self.teams_app_id is not None or self.teams_anonymous
 
     @property
     def slack_enabled(self) -> bool:
@@ -92,7 +111,39 @@ class Settings(BaseSettings):
             value = getattr(self, name)
             if value is not None and value.get_secret_value().startswith(PLACEHOLDER_PREFIXES):
                 raise ValueError(f"{name.upper()} is still the placeholder from .env.example")
+        self._check_teams()
         http_slack = self.slack_bot_token is not None and self.slack_app_token is None
         if http_slack and self.slack_signing_secret is None:
             raise ValueError("SLACK_SIGNING_SECRET is needed to verify Slack requests over HTTP")
         return self
+
+    def _check_teams(self) -> None:
+        """Teams refuses to start half-configured: each gap is named with what to set."""
+        if (
+            self.teams_app_password is not None
+            and self.teams_app_password.get_secret_value().startswith(PLACEHOLDER_PREFIXES)
+        ):
+            raise ValueError("TEAMS_APP_PASSWORD is still the placeholder from .env.example")
+        if self.teams_anonymous and (self.teams_tenant_id or self.teams_app_id):
+            raise ValueError(
+                "TEAMS_ANONYMOUS is for local development only and is refused when "
+                "TEAMS_APP_ID or TEAMS_TENANT_ID is set: unset TEAMS_ANONYMOUS"
+            )
+        if self.teams_app_id is None:
+            return
+        if not self.teams_tenant_id:
+            raise ValueError(
+                "TEAMS_TENANT_ID is needed with TEAMS_APP_ID: your Entra tenant id "
+                "(single-tenant), or 'common' for a multi-tenant bot"
+            )
+        if self.teams_app_password is None and self.teams_cert_pfx_file is None:
+            raise ValueError(
+                "Teams needs TEAMS_APP_PASSWORD (the app's client secret) or "
+                "TEAMS_CERT_PFX_FILE (a certificate) with TEAMS_APP_ID"
+            )
+        if self.teams_cert_pfx_file is not None and not self.teams_cert_pfx_file.is_file():
+            raise ValueError(f"TEAMS_CERT_PFX_FILE: no file at {self.teams_cert_pfx_file}")
+
+    @property
+    def teams_hosts(self) -> tuple[str, ...]:
+        return tuple(h.strip().lower() for h in self.teams_service_hosts.split(",") if h.strip())

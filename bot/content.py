@@ -7,14 +7,10 @@ limits: handlers/text.py (plain text: the console, notifications), handlers/slac
 (Block Kit). `Block` and `Span` are closed unions; each renderer matches them exhaustively
 (`match` + `typing.assert_never`), so mypy names any case a renderer forgets.
 
-An Adaptive Card renderer (Microsoft Teams, next) slots in the same way, one function per
-type: Header → TextBlock (size Large, weight Bolder); Section → RichTextBlock, one paragraph
-per line, each span a TextRun (Strong: weight Bolder; Aside: italic, isSubtle; Code:
-fontType Monospace; Badge: the label, colored Attention/Warning/Good; Change: Bolder); Fields
-→ FactSet; RagCounts → ColumnSet; BulletList and ItemList → a TextBlock per item
-(ItemList's buttons in an ActionSet beside each); Choices → ActionSet of Action.Submit with
-`data` {action_id, value} (routed by the same action ids as Slack's buttons); Note → a small,
-subtle TextBlock; Divider → the next element's separator=true; More → a subtle TextBlock.
+The Adaptive Card renderer (Microsoft Teams, handlers/teams/cards.py) works the same way:
+Header → TextBlock; Section → a RichTextBlock per line, each span a TextRun (user words are
+never read as markdown); Fields → FactSet; RagCounts → ColumnSet; Choices → ActionSets of
+Action.Execute whose verb and data are the same action ids and values as Slack's buttons.
 """
 
 from __future__ import annotations

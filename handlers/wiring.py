@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot import logs
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.domain.workdays import WorkingCalendar
 from bot.ports import Notifier
+from handlers.application.addresses import Addresses
 from handlers.application.app import AdminForms, Application
 from handlers.application.boards import Boards
 from handlers.application.chat import ChatHandlers
@@ -101,6 +102,7 @@ def build_application(services: Services) -> Application:
             delivery_platforms=delivery_platforms(settings),
         ),
         health=Health(db),
+        addresses=Addresses(db, clock),
         boards=Boards(db=db, clock=clock, default_timezone=zone, holiday_region=region),
         people=People(db),
         plans=PlanAdmin(db=db, clock=clock, default_timezone=zone, holiday_region=region),
@@ -108,21 +110,62 @@ def build_application(services: Services) -> Application:
 
 
 def delivery_platforms(settings: Settings) -> tuple[str, ...]:
-    """Where reminders go in this deployment: Slack when it is set up, else the console."""
-    return ("slack",) if settings.slack_enabled else ("console",)
+    """Where reminders go in this deployment: Slack and/or Teams as set up, else the console."""
+    chats = tuple(
+        name
+        for name, enabled in (("slack", settings.slack_enabled), ("teams", settings.teams_enabled))
+        if enabled
+    )
+    return chats or ("console",)
 
 
 class Platforms:
-    """The adapters the CLI starts. Slack is imported only when it is used."""
+    """The adapters the CLI starts. Each platform is imported only when it is used.
 
-    def __init__(self, app: Application) -> None:
+    `teams_connections`: how the bot gets its Microsoft tokens; the SDK's MSAL unless a test
+    hands in its stand-in for Entra."""
+
+    def __init__(self, app: Application, *, teams_connections: object | None = None) -> None:
         self.app = app
+        self.teams_connections = teams_connections
+        self._teams: Any = None
 
-    def serve_slack(self, *, host: str, port: int) -> None:
-        """Blocks until SIGTERM or Ctrl-C: HTTP, or Socket Mode when SLACK_APP_TOKEN is set."""
-        from handlers.slack.server import serve
+    def serve(self, *, host: str, port: int) -> None:
+        """Blocks until SIGTERM or Ctrl-C: Slack at /slack/events (or Socket Mode), Teams at
+        /api/messages, whichever are configured."""
+        from handlers.serve import serve
 
-        serve(self.app, host=host, port=port)
+        serve(self.app, host=host, port=port, teams_connections=self.teams_connections)
+
+    def chat_notifiers(self, *, echo: TextIO | None = None) -> list[Notifier]:
+        """One notifier per configured chat platform; with `echo`, each prints what it sent."""
+        notifiers: list[Notifier] = []
+        if self.app.settings.slack_enabled:
+            notifiers.append(self.slack_notifier())
+        if self.app.settings.teams_enabled:
+            notifiers.append(self.teams_notifier())
+        if echo is None:
+            return notifiers
+        from handlers.console.notifier import EchoNotifier
+
+        return [EchoNotifier(notifier, echo) for notifier in notifiers]
+
+    def teams_notifier(self) -> Notifier:
+        notifier: Notifier = self._teams_parts().notifier(self.app)
+        return notifier
+
+    def sync_teams_people(self) -> list[tuple[str, str, str]]:
+        """(name, email, Entra object id or "") for everyone with an email; found ones linked."""
+        from handlers.teams.people_sync import sync_people
+
+        return sync_people(self.app, self._teams_parts())
+
+    def _teams_parts(self) -> Any:
+        if self._teams is None:
+            from handlers.teams.server import teams_parts
+
+            self._teams = teams_parts(self.app, self.teams_connections)  # type: ignore[arg-type]
+        return self._teams
 
     def console(self, board: str, person: str, *, inp: TextIO, out: TextIO) -> int:
         """A terminal conversation until /quit; errors.Problem for an unknown board or person."""
@@ -161,6 +204,8 @@ class Runtime:
     platforms: Platforms
 
 
-def compose(settings: Settings, *, clock: Clock | None = None) -> Runtime:
+def compose(
+    settings: Settings, *, clock: Clock | None = None, teams_connections: object | None = None
+) -> Runtime:
     app = build_services(settings, clock=clock).application
-    return Runtime(app, Platforms(app))
+    return Runtime(app, Platforms(app, teams_connections=teams_connections))

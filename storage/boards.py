@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from bot.domain.plan import BoardView, PersonRef
-from storage.models import Board, BoardRole, Person
+from storage.models import Board, BoardChannel, BoardRole, Person
 from storage.people import chat_ids_for
 
 CHAIR = "chair"
@@ -26,7 +26,13 @@ def board_by_name(session: Session, name: str) -> Board | None:
 
 
 def boards_for_channel(session: Session, channel_id: str) -> Sequence[Board]:
-    return session.exec(select(Board).where(Board.channel_id == channel_id)).all()
+    """The boards posting to this channel, on whichever platform it is."""
+    linked = select(BoardChannel.board_id).where(BoardChannel.channel_id == channel_id)
+    return session.exec(
+        select(Board)
+        .where(or_(Board.channel_id == channel_id, col(Board.id).in_(linked)))
+        .order_by(col(Board.id))
+    ).all()
 
 
 def list_boards(session: Session) -> Sequence[Board]:

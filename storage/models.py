@@ -84,6 +84,21 @@ class BoardChannel(SQLModel, table=True):
     channel_id: str = Field(max_length=200)
 
 
+class ChatAddress(SQLModel, table=True):
+    """Where the bot can start a conversation with an account, on platforms that need more than
+    an id to message someone first (a Teams conversation reference: service URL, tenant,
+    conversation). Saved whenever the account talks to the bot or installs the app; the JSON
+    is the adapter's, stored as given and never read here."""
+
+    __tablename__ = "chat_address"
+    __table_args__ = (UniqueConstraint("platform", "account_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16, index=True)
+    account_id: str = Field(max_length=200)
+    address: str = Field(description="JSON, opaque to storage")
+    updated_at: datetime = Field(sa_column=_utc_column())
+
+
 class Action(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("board_id", "ref"),)
     id: int | None = Field(default=None, primary_key=True)

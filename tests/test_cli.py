@@ -395,11 +395,15 @@ def test_remind_dry_run_then_for_real(cli_db: Database, shared_data: Path) -> No
     assert "already sent" in again
 
 
-def test_slack_commands_need_slack(cli_db: Database) -> None:
-    for args in (["serve"], ["people", "sync"], ["digest", "--post"]):
+def test_chat_commands_need_a_chat_platform(cli_db: Database) -> None:
+    result = cli("people", "sync")
+    assert result.exit_code == 1
+    assert "Slack is not configured" in result.stderr
+    for args in (["serve"], ["digest", "--post"]):
         result = cli(*args)
         assert result.exit_code == 1, args
-        assert "Slack is not configured" in result.stderr
+        assert "No chat platform is configured" in result.stderr
+        assert "TEAMS_APP_ID" in result.stderr
 
 
 def test_placeholder_tokens_are_refused(cli_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,8 +1,8 @@
 """The application as an adapter sees it: every use case a platform can ask for, in one object.
 
-Slack, the console and the CLI are handed an `Application` by the composition root
+Slack, Teams, the console and the CLI are handed an `Application` by the composition root
 (handlers/wiring.py) and reach the core through it alone: no adapter opens a database
-session, imports storage or SQLAlchemy, or builds a use case itself. A Teams adapter is
+session, imports storage or SQLAlchemy, or builds a use case itself. The Teams adapter is
 written against this object and bot.ports.Notifier, and nothing else of the core.
 
 Each use case owns its unit of work: one transaction per request, committed before it
@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.replies import Reply
+from handlers.application.addresses import Addresses
 from handlers.application.boards import Boards
 from handlers.application.chat import ChatHandlers
 from handlers.application.health import Health
@@ -54,7 +55,8 @@ class Application:
     Conversations: `chat` (a message in), `rag` (a /rag query), `taps` (a button or form),
     `home` (someone's actions at a glance), `admin` (the plan admin form).
     Running a platform: `inbox` (requests stored before they are acknowledged), `jobs`
-    (sweeps and digests through the platform's notifier), `health`.
+    (sweeps and digests through the platform's notifier), `health`, `addresses` (where a
+    platform that needs one — Teams — can reach a person or channel later).
     Managing the plan (the CLI, and any admin surface): `boards`, `people`, `plans`.
     """
 
@@ -68,6 +70,7 @@ class Application:
     inbox: Inbox
     jobs: Jobs
     health: Health
+    addresses: Addresses
     boards: Boards
     people: People
     plans: PlanAdmin

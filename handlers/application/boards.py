@@ -7,8 +7,8 @@ a chair or admin named here who isn't in the plan yet is added as a new person.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session
@@ -25,10 +25,13 @@ from storage.boards import (
     list_boards,
     role_people,
 )
+from storage.channels import board_channels, link_board_channel
 from storage.db import Database
 from storage.models import Board
 from storage.people import find_person, get_or_create_person
 from storage.plan import action_counts_by_board
+
+TEAMS = "teams"
 
 
 @dataclass(frozen=True)
@@ -36,9 +39,15 @@ class BoardInfo:
     """A board as an adapter needs it: to name it, and to know where it posts."""
 
     name: str
-    channel_id: str | None
+    channel_id: str | None  # Slack's, as it always was
     timezone: str
     bank_holiday_region: str
+    # Platform → the board's channel there, Slack's included (what `find` gives; else empty).
+    channels: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def teams_channel(self) -> str | None:
+        return self.channels.get(TEAMS)
 
 
 @dataclass(frozen=True)
@@ -52,13 +61,20 @@ class BoardLine:
     digest: str  # "Mon 09:00", board time
     lead_days: str
     actions: int
+    # Platform → the channel its digest goes to there, Slack's (`channel`) included.
+    channels: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class BoardSettings:
-    """What to change; None leaves a setting as it is."""
+    """What to change; None leaves a setting as it is.
+
+    `channel` is the board's Slack channel, as it always was; `channels` its channel on other
+    platforms (platform → channel id, e.g. {"teams": "19:…@thread.tacv2"}), only those to set.
+    """
 
     channel: str | None = None
+    channels: Mapping[str, str] = field(default_factory=dict)
     timezone: str | None = None
     digest_weekday: int | None = None
     digest_time: str | None = None
@@ -89,16 +105,32 @@ class Boards:
         """By exact name, else a case-insensitive unique prefix ("worc")."""
         with self.db.session(commit=False) as session:
             board = board_by_name(session, name)
-            return _info(board) if board is not None else None
+            if board is None or board.id is None:
+                return None
+            return _info(board, board_channels(session, [board])[board.id])
 
     def names(self) -> list[str]:
         with self.db.session(commit=False) as session:
             return [board.name for board in list_boards(session)]
 
+    def channels(self, platform: str) -> list[str]:
+        """Every board's channel on `platform`, each once, in board order: where a platform's
+        rosters are read (Teams' people sync asks each board's team for its members)."""
+        with self.db.session(commit=False) as session:
+            boards = list(list_boards(session))
+            linked = board_channels(session, boards)
+        found = (linked.get(board.id or 0, {}).get(platform) for board in boards)
+        return list(dict.fromkeys(channel for channel in found if channel))
+
     def lines(self) -> list[BoardLine]:
         with self.db.session(commit=False) as session:
             counts = action_counts_by_board(session)
-            return [_line(session, b, counts.get(b.id or 0, 0)) for b in list_boards(session)]
+            boards = list(list_boards(session))
+            channels = board_channels(session, boards)
+            return [
+                _line(session, b, counts.get(b.id or 0, 0), channels.get(b.id or 0, {}))
+                for b in boards
+            ]
 
     def first_chair(self, name: str) -> str | None:
         """The board's first chair, else its first admin: who a demo is for."""
@@ -136,10 +168,12 @@ class Boards:
                     holiday_region=self.holiday_region,
                 )
             changes = _apply(board, wanted)
+            changes += _link_channels(session, board, wanted.channels)
             for role, names in ((CHAIR, chairs), (ADMIN, admins)):
                 changes += [_add_role(session, board, person, role, now=now) for person in names]
             counts = action_counts_by_board(session)
-            line = _line(session, board, counts.get(board.id or 0, 0))
+            channels = board_channels(session, [board])[board.id or 0]
+            line = _line(session, board, counts.get(board.id or 0, 0), channels)
             return BoardConfigured(board.name, created, tuple(changes), line)
 
 
@@ -165,6 +199,21 @@ def _apply(board: Board, wanted: BoardSettings) -> list[str]:
     return changes
 
 
+def _link_channels(session: Session, board: Board, wanted: Mapping[str, str]) -> list[str]:
+    """Each platform's channel that changes ("teams channel: 19:…"); the same one again is no
+    change, so running the same command twice lists nothing the second time."""
+    if not wanted:
+        return []
+    assert board.id is not None
+    current = board_channels(session, [board])[board.id]
+    changes: list[str] = []
+    for platform, channel_id in wanted.items():
+        if current.get(platform) != channel_id:
+            link_board_channel(session, board, platform=platform, channel_id=channel_id)
+            changes.append(f"{platform} channel: {channel_id}")
+    return changes
+
+
 def _add_role(session: Session, board: Board, name: str, role: str, *, now: datetime) -> str:
     person = find_person(session, name)
     added = ""
@@ -175,7 +224,7 @@ def _add_role(session: Session, board: Board, name: str, role: str, *, now: date
     return f"{role}: {person.name}{added}"
 
 
-def _line(session: Session, board: Board, actions: int) -> BoardLine:
+def _line(session: Session, board: Board, actions: int, channels: Mapping[str, str]) -> BoardLine:
     assert board.id is not None
     chairs = tuple(p.name for p in role_people(session, board.id, CHAIR))
     return BoardLine(
@@ -186,11 +235,14 @@ def _line(session: Session, board: Board, actions: int) -> BoardLine:
         digest=f"{rules.weekday_name(board.digest_weekday)} {board.digest_time}",
         lead_days=board.reminder_lead_days,
         actions=actions,
+        channels=dict(channels),
     )
 
 
-def _info(board: Board) -> BoardInfo:
-    return BoardInfo(board.name, board.channel_id, board.timezone, board.bank_holiday_region)
+def _info(board: Board, channels: Mapping[str, str]) -> BoardInfo:
+    return BoardInfo(
+        board.name, board.channel_id, board.timezone, board.bank_holiday_region, dict(channels)
+    )
 
 
 def no_such_board(name: str, names: Sequence[str]) -> str:

@@ -132,12 +132,15 @@ class ChatHandlers:
             return [_did_you_mean(parsed)]
         if not parsed.is_meaningful:
             return [Notice(NoticeKind.NOT_UNDERSTOOD, NOT_UNDERSTOOD)]
-        return [self._update(ctx, parsed, text)]
+        return [self._update(ctx, parsed, text, about=message.about_action)]
 
     # -- which action ---------------------------------------------------------------------------
 
-    def _update(self, ctx: ChatContext, parsed: ParsedUpdate, text: str) -> Reply:
-        target = self._target_action(ctx, parsed)
+    def _update(
+        self, ctx: ChatContext, parsed: ParsedUpdate, text: str, *, about: int | None = None
+    ) -> Reply:
+        pinned = ctx.session.get(Action, about) if about is not None and not parsed.ref else None
+        target = pinned or self._target_action(ctx, parsed)
         if isinstance(target, Action):
             return self._apply(ctx, target, parsed, text)
         if isinstance(target, list):

@@ -33,6 +33,9 @@ class IncomingMessage:
     # A pressed choice ("Fri 30 Apr", "Keep the current date") rather than typed words: it
     # answers the open question or nothing, never standing alone as a new update.
     answers_question: bool = False
+    # Typed into a box on one action's card (Teams' "Add update"): that action is meant, as a
+    # reply in a reminder's thread means the reminder's; a ref in the words still wins.
+    about_action: int | None = None
 
 
 @dataclass(frozen=True)

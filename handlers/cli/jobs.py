@@ -48,13 +48,15 @@ def rag(
 def digest(
     ctx: typer.Context,
     board: Annotated[str | None, typer.Option(help="Board name (or a unique prefix).")] = None,
-    post: Annotated[bool, typer.Option(help="Post it to the board's Slack channel now.")] = False,
+    post: Annotated[
+        bool, typer.Option(help="Post it to the board's Slack and Teams channels now.")
+    ] = False,
 ) -> None:
-    """Print this week's digest for a board (or post it to Slack)."""
+    """Print this week's digest for a board (or post it to its channels)."""
     board = optional_name(board, "--board")
     cli = state(ctx)
     if post:
-        cli.require_slack()
+        cli.require_chat()
     runtime = cli.runtime()
     target = pick_board(runtime.app, board)
     echo(rendered(runtime.app.jobs.digest(target.name)))
@@ -63,9 +65,12 @@ def digest(
 
 
 def _post_digest(runtime: Runtime, board: BoardInfo) -> None:
-    if not board.channel_id:
-        fail(f"{board.name} has no channel: `actionbot board “{board.name}” --channel C0123ABC`")
-    runner = runtime.app.jobs.runner(runtime.platforms.slack_notifier())
+    if not board.channel_id and not board.teams_channel:
+        fail(
+            f"{board.name} has no channel: `actionbot board “{board.name}” --channel C0123ABC` "
+            "(Slack) or `--teams-channel 19:…@thread.tacv2` (Teams)"
+        )
+    runner = runtime.app.jobs.runner(*runtime.platforms.chat_notifiers())
     try:
         sent = runner.post_digest(board.name)
     except NotDeliverableError as error:
@@ -75,9 +80,9 @@ def _post_digest(runtime: Runtime, board: BoardInfo) -> None:
 
 DRY_RUN = "Dry run: nothing was sent or recorded."
 NO_CHAT_SERVICE = (
-    "No chat service is configured (SLACK_BOT_TOKEN is not set), so nothing was sent or "
-    "recorded: the reminders will go out once Slack is set up. To record these as sent "
-    "anyway, run `actionbot remind --mark-sent`."
+    "No chat service is configured (neither SLACK_BOT_TOKEN nor TEAMS_APP_ID is set), so "
+    "nothing was sent or recorded: the reminders will go out once Slack or Teams is set up. "
+    "To record these as sent anyway, run `actionbot remind --mark-sent`."
 )
 
 
@@ -101,14 +106,15 @@ def remind(
     """
     runtime = state(ctx).runtime()
     app, platforms = runtime.app, runtime.platforms
-    nowhere_to_send = not app.settings.slack_enabled and not mark_sent
-    if dry_run or nowhere_to_send:
+    settings = app.settings
+    chat_configured = settings.slack_enabled or settings.teams_enabled
+    if dry_run or (not chat_configured and not mark_sent):
         results = app.jobs.dry_run(platforms.console_notifier(sys.stdout))
         echo(sweep_totals(results, sent="due"))
         echo(DRY_RUN if dry_run else NO_CHAT_SERVICE)
         return
-    if app.settings.slack_enabled:  # sent through Slack, and echoed here
-        notifier = platforms.slack_notifier(echo=sys.stdout)
-    else:
-        notifier = platforms.console_notifier(sys.stdout)
-    echo(sweep_totals(app.jobs.runner(notifier, in_order=True).sweep()))
+    # Sent through each chat platform and echoed here; printed only, with --mark-sent.
+    notifiers = platforms.chat_notifiers(echo=sys.stdout) or [
+        platforms.console_notifier(sys.stdout)
+    ]
+    echo(sweep_totals(app.jobs.runner(*notifiers, in_order=True).sweep()))

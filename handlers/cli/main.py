@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from handlers.application.errors import Problem
-from handlers.cli import boards, jobs, people, plan, slack
+from handlers.cli import boards, jobs, people, plan, slack, teams
 from handlers.cli.output import echo, guarded, optional_name
 from handlers.cli.state import CliOptions, Runtime, pick_board, root, state
 
@@ -35,15 +35,16 @@ def run(
     board: Annotated[str | None, typer.Option(help="Board for the console.")] = None,
     as_: Annotated[str | None, typer.Option("--as", help="Who you are in the console.")] = None,
 ) -> None:
-    """Run the bot: Slack when its tokens are set, else a console chat; sample plan if empty."""
+    """Run the bot: Slack and/or Teams when set up, else a console chat; sample plan if empty."""
     board, as_ = optional_name(board, "--board"), optional_name(as_, "--as")
     cli = state(ctx)
-    runtime = cli.runtime(quiet=not cli.settings.slack_enabled)
+    chat = cli.settings.slack_enabled or cli.settings.teams_enabled
+    runtime = cli.runtime(quiet=not chat)
     if cli.settings.load_sample_plan:
         for name in runtime.app.plans.load_sample_if_empty(cli.today()):
             echo(f"Loaded the sample plan: {name}.")
-    if cli.settings.slack_enabled:
-        runtime.platforms.serve_slack(host=cli.settings.host, port=cli.settings.port)
+    if chat:
+        runtime.platforms.serve(host=cli.settings.host, port=cli.settings.port)
         return
     _console(runtime, board, as_)
 
@@ -79,6 +80,7 @@ plan.register(app)
 boards.register(app)
 jobs.register(app)
 people.register(app)
+teams.register(app)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""`actionbot serve`: Slack over HTTP at /slack/events, or Socket Mode."""
+"""`actionbot serve`: Slack at /slack/events (or Socket Mode) and Teams at /api/messages."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
-    """Serve Slack: HTTP events at /slack/events, or Socket Mode when SLACK_APP_TOKEN is set."""
+    """Serve Slack (/slack/events, or Socket Mode) and Teams (/api/messages), as configured."""
     cli = state(ctx)
-    cli.require_slack()
+    cli.require_chat()
     platforms = cli.runtime(quiet=False).platforms
-    platforms.serve_slack(host=host or cli.settings.host, port=port or cli.settings.port)
+    platforms.serve(host=host or cli.settings.host, port=port or cli.settings.port)

@@ -29,6 +29,10 @@ from handlers.wiring import Runtime, compose
 
 __all__ = ["CliOptions", "CliState", "Runtime", "pick_board", "root", "state"]
 
+CHAT_SETUP = (
+    "No chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET for Slack, "
+    "or TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID for Teams; see .env.example"
+)
 SLACK_SETUP = (
     "Slack is not configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET "
     "(or SLACK_APP_TOKEN for Socket Mode); see .env.example"
@@ -41,12 +45,15 @@ class CliOptions:
 
     settings: Settings | None = None
     clock: Clock | None = None
+    # How the bot gets Microsoft tokens: a test's stand-in for Entra, instead of MSAL.
+    teams_connections: object | None = None
 
 
 @dataclass(frozen=True)
 class CliState:
     settings: Settings
     clock: Clock
+    teams_connections: object | None = None
 
     def today(self) -> date:
         return self.clock.now().astimezone(ZoneInfo(self.settings.default_timezone)).date()
@@ -55,7 +62,7 @@ class CliState:
         """The composition root's; migration chatter is hidden from one-shot commands."""
         if quiet:
             logging.getLogger("alembic").setLevel(logging.WARNING)
-        return compose(self.settings, clock=self.clock)
+        return compose(self.settings, clock=self.clock, teams_connections=self.teams_connections)
 
     def app(self, *, quiet: bool = True) -> Application:
         return self.runtime(quiet=quiet).app
@@ -64,12 +71,20 @@ class CliState:
         if not self.settings.slack_enabled:
             fail(SLACK_SETUP)
 
+    def require_chat(self) -> None:
+        if not (self.settings.slack_enabled or self.settings.teams_enabled):
+            fail(CHAT_SETUP)
+
 
 def root(ctx: typer.Context) -> None:
     """Keeps a council's improvement plan moving between board meetings."""
     given = ctx.obj if isinstance(ctx.obj, CliOptions) else CliOptions()
     settings = given.settings or _read_settings()
-    ctx.obj = CliState(settings=settings, clock=given.clock or SystemClock())
+    ctx.obj = CliState(
+        settings=settings,
+        clock=given.clock or SystemClock(),
+        teams_connections=given.teams_connections,
+    )
 
 
 def state(ctx: typer.Context) -> CliState:

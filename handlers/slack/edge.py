@@ -14,7 +14,6 @@ import hmac
 import json
 import logging
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -25,9 +24,22 @@ from wsgiref.types import StartResponse, WSGIEnvironment
 
 from handlers.application.errors import Busy
 from handlers.application.inbox import Delivery, Inbox
+from handlers.hosting.requests import (
+    JSON,
+    RefusalLog,
+    RefusedError,
+    Response,
+    json_object,
+    media_type,
+    read_body,
+    request_headers,
+    utf8_text,
+)
 from handlers.slack.payloads import FORM
 
 log = logging.getLogger(__name__)
+
+__all__ = ["JSON", "PLATFORM", "RefusedError", "Response", "SlackEdge", "classify"]
 
 PLATFORM = "slack"
 MAX_BODY_BYTES = 1_000_000  # Slack's payloads are a few kB; a modal's state at most ~100 kB
@@ -37,31 +49,14 @@ MAX_KEY_LENGTH = 150
 TIMESTAMP_TOLERANCE = 60 * 5
 _SLACK_TOKEN = re.compile(rf"[A-Za-z0-9._\-/]{{1,{MAX_KEY_LENGTH}}}", re.ASCII)
 SIGNATURE_PREFIX = "v0="
-JSON = "application/json"
 # The events our listeners handle; anything else Slack sends is acknowledged and dropped.
 HANDLED_EVENTS = frozenset({"message", "app_mention", "app_home_opened"})
 HANDLED_COMMANDS = frozenset({"/rag"})
 ANSWERED_IN_RESPONSE = "view_submission"  # the form's errors go back in the HTTP response
 
 
-@dataclass(frozen=True)
-class Response:
-    status: str
-    body: bytes = b""
-    content_type: str = "text/plain; charset=utf-8"
-
-
 OK = Response("200 OK")
 BUSY = Response("503 Service Unavailable", b"busy: send again")
-
-
-class RefusedError(Exception):
-    """A request we answer with a 4xx; the reason is logged, the body never is."""
-
-    def __init__(self, status: str, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -75,31 +70,6 @@ class Classified:
     @property
     def stored(self) -> bool:
         return self.response is None
-
-
-class RefusalLog:
-    """One WARNING per reason per minute, with how many were refused since the last one."""
-
-    def __init__(self, every: float = 60.0) -> None:
-        self.every = every
-        self._lock = threading.Lock()
-        self._last: dict[str, float] = {}
-        self._suppressed: dict[str, int] = {}
-
-    def refused(self, reason: str, body: bytes) -> None:
-        now = time.monotonic()
-        with self._lock:
-            last = self._last.get(reason)
-            if last is not None and now - last < self.every:
-                self._suppressed[reason] = self._suppressed.get(reason, 0) + 1
-                return
-            self._last[reason] = now
-            more = self._suppressed.pop(reason, 0)
-        digest = hashlib.sha256(body).hexdigest()[:16]
-        also = f" ({more} more refused for this reason since the last report)" if more else ""
-        log.warning(
-            "slack request refused: %s; %d bytes, sha256 %s%s", reason, len(body), digest, also
-        )
 
 
 class SlackEdge:
@@ -123,13 +93,13 @@ class SlackEdge:
         self.submit = submit
         self.apply_now = apply_now
         self.max_body = max_body
-        self.refusals = RefusalLog()
+        self.refusals = RefusalLog(PLATFORM)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         body = b""
         try:
-            body = _read_body(environ, self.max_body)
-            answer = self.accept(body, _headers(environ))
+            body = read_body(environ, self.max_body)
+            answer = self.accept(body, request_headers(environ))
         except RefusedError as refusal:
             self.refusals.refused(refusal.reason, body)
             answer = Response(refusal.status, refusal.reason.encode())
@@ -140,7 +110,7 @@ class SlackEdge:
     def accept(self, body: bytes, headers: Mapping[str, str]) -> Response:
         """Verified, parsed, classified, stored and committed — then acknowledged."""
         self._verify(body, headers)
-        content_type = _media_type(headers.get("content-type", ""))
+        content_type = media_type(headers.get("content-type", ""))
         return self.take(_parse(body, content_type), body.decode(), content_type)
 
     def take(self, payload: dict[str, Any], body: str, content_type: str) -> Response:
@@ -269,44 +239,11 @@ def _mapping(container: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     return value
 
 
-def _read_body(environ: WSGIEnvironment, limit: int) -> bytes:
-    """Refuse by Content-Length before reading; never read more than the limit."""
-    declared = environ.get("CONTENT_LENGTH") or ""
-    if declared and not declared.isdigit():
-        raise RefusedError("400 Bad Request", "malformed Content-Length")
-    if declared and int(declared) > limit:
-        raise RefusedError("413 Payload Too Large", "request body over the limit")
-    stream = environ["wsgi.input"]
-    body: bytes = stream.read(int(declared)) if declared else stream.read(limit + 1)
-    if len(body) > limit:
-        raise RefusedError("413 Payload Too Large", "request body over the limit")
-    return body
-
-
-def _headers(environ: WSGIEnvironment) -> dict[str, str]:
-    headers = {
-        key[5:].replace("_", "-").lower(): str(value)
-        for key, value in environ.items()
-        if key.startswith("HTTP_")
-    }
-    headers["content-type"] = str(environ.get("CONTENT_TYPE", ""))
-    return headers
-
-
-def _media_type(content_type: str) -> str:
-    return content_type.split(";", 1)[0].strip().lower()
-
-
 def _parse(body: bytes, content_type: str) -> dict[str, Any]:
     """JSON (events) or a form (commands; interactions carry JSON in `payload`), bounded."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise RefusedError("400 Bad Request", "body is not UTF-8") from None
-    if "\x00" in text:
-        raise RefusedError("400 Bad Request", "body contains NUL")
+    text = utf8_text(body)
     if content_type == JSON:
-        return _json_object(text)
+        return _json(text)
     if content_type == FORM:
         try:
             fields = parse_qs(text, max_num_fields=MAX_FORM_FIELDS, strict_parsing=False)
@@ -314,32 +251,10 @@ def _parse(body: bytes, content_type: str) -> dict[str, Any]:
             raise RefusedError("400 Bad Request", "too many form fields") from None
         form = {key: values[0] for key, values in fields.items()}
         if "payload" in form:
-            return _json_object(form["payload"])
+            return _json(form["payload"])
         return form
     raise RefusedError("415 Unsupported Media Type", "unsupported content type")
 
 
-def _json_object(text: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):
-        raise RefusedError("400 Bad Request", "malformed JSON") from None
-    if not isinstance(value, dict):
-        raise RefusedError("400 Bad Request", "JSON body is not an object")
-    if _too_deep(value):
-        raise RefusedError("400 Bad Request", "JSON nested too deeply")
-    return value
-
-
-def _too_deep(value: object) -> bool:
-    """Iterative, so a hostile nesting can't exhaust the stack."""
-    stack: list[tuple[object, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > MAX_JSON_DEPTH:
-            return True
-        if isinstance(item, dict):
-            stack.extend((child, depth + 1) for child in item.values())
-        elif isinstance(item, list):
-            stack.extend((child, depth + 1) for child in item)
-    return False
+def _json(text: str) -> dict[str, Any]:
+    return json_object(text, max_depth=MAX_JSON_DEPTH)

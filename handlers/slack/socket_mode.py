@@ -18,10 +18,11 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
 from handlers.application.app import Application
+from handlers.hosting.server import wait_for_stop_signal
 from handlers.slack.app import build_slack_app, make_client
 from handlers.slack.edge import JSON, RefusedError, SlackEdge
 from handlers.slack.payloads import FORM
-from handlers.slack.server import build_edge, build_worker, start_scheduler, wait_for_stop_signal
+from handlers.slack.server import build_edge, build_worker, start_scheduler
 
 log = logging.getLogger(__name__)
 

@@ -71,9 +71,10 @@ def test_hostile_traffic_gets_no_5xx_no_traceback_changes_nothing(
     tracebacks = [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
     assert tracebacks == [], [r.getMessage() for r in tracebacks[:5]]
     reasons = Counter(
-        str(r.args[0])
+        str(r.args[1])
         for r in caplog.records
-        if r.name == "handlers.slack.edge" and r.getMessage().startswith("slack request refused")
+        if r.name == "handlers.hosting.requests"
+        and r.getMessage().startswith("slack request refused")
     )
     assert reasons, "refusals are logged"
     assert max(reasons.values()) == 1, "once a minute per reason, not once per request"

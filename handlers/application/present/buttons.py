@@ -1,7 +1,7 @@
 """The bot's buttons: what each says and the action id a platform sends back when it is tapped.
 
 The ids are the same on every platform: the Slack app routes presses by them, and a Teams
-card's Action.Submit would carry them in its data.
+card's Action.Execute carries them as its verb and data (handlers/teams/cards.py).
 """
 
 from __future__ import annotations
