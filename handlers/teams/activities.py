@@ -89,11 +89,11 @@ def mentioned_people(activity: Activity) -> list[ChannelAccount]:
     return people
 
 
-def without_mention_names(words: str, people: list[ChannelAccount]) -> str:
-    """`rag Jane Smith` once Jane's mention is turned into her id: her name goes."""
-    for person in people:
-        if person.name:
-            words = words.replace(person.name, " ")
+def with_mentions_as_ids(words: str, people: list[tuple[ChannelAccount, str | None]]) -> str:
+    """`rag Jane Smith` (Jane @mentioned) → `rag @<her object id>`, as the core reads it."""
+    for person, found in people:
+        if person.name and found:
+            words = words.replace(person.name, f"@{found}", 1)
     return " ".join(words.split())
 
 

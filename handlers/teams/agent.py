@@ -102,11 +102,11 @@ class TeamsAgent(ActivityHandler):
 
     async def _rag(self, turn_context: TurnContext, conversation: Conversation, query: str) -> Any:
         people = activities.mentioned_people(turn_context.activity)
-        ids = [await member_id(turn_context, person) for person in people]
+        found = [(person, await member_id(turn_context, person)) for person in people]
         request = RagRequest(
             conversation,
-            activities.without_mention_names(query, people),
-            mentioned_user_ids=tuple(found for found in ids if found),
+            activities.with_mentions_as_ids(query, found),
+            mentioned_user_ids=tuple(aad for _person, aad in found if aad),
         )
         return await asyncio.to_thread(self.app.rag.answer, request)
 

@@ -358,7 +358,7 @@ class SlackSender:
     ) -> Response:
         stamp = str(timestamp if timestamp is not None else int(time.time()))
         signed = signature or str(self.verifier.generate_signature(timestamp=stamp, body=body))
-        request = urllib.request.Request(  # noqa: S310 - a 127.0.0.1 URL the test built
+        request = urllib.request.Request(
             self.events_url,
             data=body.encode(),
             method="POST",
@@ -372,7 +372,7 @@ class SlackSender:
         )
         started = time.perf_counter()
         try:
-            with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=10) as answer:
                 return Response(answer.status, answer.read().decode(), _since(started), started)
         except urllib.error.HTTPError as refused:
             return Response(refused.code, refused.read().decode(), _since(started), started)

@@ -294,3 +294,21 @@ def sent_cards(cloud: TeamsCloud, conversation: str | None = None) -> list[dict[
         for attachment in message["activity"].get("attachments") or []:
             cards.append(attachment["content"])
     return cards
+
+
+def card_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every Action.* in a card, nested ShowCards included, in order."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Action."):
+                found.append(node)
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(card)
+    return found

@@ -7,15 +7,18 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlmodel import select
 
 from handlers.application.boards import BoardSettings
 from handlers.application.present.buttons import TAP_CHANGE, TAP_UNDO
+from storage.models import ActionOwner
 from tests.teams.conftest import (
     BOARD_CHANNEL,
     CHAIR,
     SALLY,
     VEL,
     TeamsApp,
+    card_actions,
     card_texts,
     sent_cards,
 )
@@ -42,7 +45,7 @@ def test_a_typed_reply_in_the_personal_chat_updates_the_plan_and_is_confirmed(
     words = card_texts(card)
     assert "2.3" in words
     assert "Amber" in words
-    verbs = [a.get("verb") for a in _actions(card)]
+    verbs = [a.get("verb") for a in card_actions(card)]
     assert TAP_UNDO in verbs  # the confirmation carries Undo
 
 
@@ -64,7 +67,7 @@ def test_a_card_press_updates_the_plan_and_returns_the_refreshed_card(teams: Tea
     card = answer["value"]
     assert card["type"] == "AdaptiveCard"
     assert "Amber" in card_texts(card)
-    verbs = [a.get("verb") for a in _actions(card)]
+    verbs = [a.get("verb") for a in card_actions(card)]
     assert verbs == [TAP_UNDO], "the refreshed card invites no second answer, only Undo"
     assert teams.action("4.5").rag == "amber"
 
@@ -166,18 +169,24 @@ def test_malformed_requests_get_a_4xx(teams: TeamsApp, body: bytes) -> None:
     assert teams.inbox_size() == 0
 
 
-def _actions(card: dict[str, object]) -> list[dict[str, object]]:
-    found: list[dict[str, object]] = []
+def test_undo_on_the_refreshed_card_puts_it_back(teams: TeamsApp) -> None:
+    action_id = teams.action("4.5").id
+    before = teams.action("4.5").rag
+    _status, answer = teams.post(teams.press(SALLY, "tap_rag_green", str(action_id)))
+    [undo] = [a for a in card_actions(answer["value"]) if a.get("verb") == TAP_UNDO]
+    status, undone = teams.post(
+        teams.press(SALLY, TAP_UNDO, str(undo["data"]["value"]), card_id="act-undo")
+    )
+    assert status == 200
+    assert teams.action("4.5").rag == before
+    assert undone["value"]["type"] == "AdaptiveCard"
 
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Action."):
-                found.append(node)
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
 
-    walk(card)
-    return found
+def test_snooze_from_the_card_pauses_the_reminders(teams: TeamsApp) -> None:
+    action_id = teams.action("4.5").id
+    status, answer = teams.post(teams.press(SALLY, "tap_snooze", str(action_id)))
+    assert status == 200
+    assert "reminders paused until" in card_texts(answer["value"])
+    with teams.services.db.session(commit=False) as session:
+        owners = session.exec(select(ActionOwner).where(ActionOwner.action_id == action_id)).all()
+    assert [o.snoozed_until is not None for o in owners] == [True]

@@ -20,6 +20,7 @@ from tests.teams.conftest import (
     SALLY,
     VEL,
     TeamsApp,
+    card_actions,
     card_texts,
     sent_cards,
 )
@@ -63,7 +64,7 @@ def test_a_reminder_reaches_an_installed_owner_in_their_personal_chat(
     words = card_texts(card)
     assert "4.5" in words
     assert "Children in Care Council" in words
-    titles = [a["title"] for a in _actions(card) if a.get("title") in REMINDER_BUTTONS]
+    titles = [a["title"] for a in card_actions(card) if a.get("title") in REMINDER_BUTTONS]
     assert titles == REMINDER_BUTTONS
     # Where to reach her is kept: the next reminder needs no new chat.
     assert teams.services.application.addresses.find("teams", SALLY.aad) is not None
@@ -170,20 +171,3 @@ def test_the_first_word_stores_where_to_reach_them(teams: TeamsApp) -> None:
     teams.post(teams.personal(VEL, "help"))
     teams.settle()
     assert teams.services.application.addresses.find("teams", VEL.aad) is not None
-
-
-def _actions(card: dict[str, object]) -> list[dict[str, object]]:
-    found: list[dict[str, object]] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Action."):
-                found.append(node)
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(card)
-    return found
