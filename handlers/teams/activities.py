@@ -20,7 +20,8 @@ from handlers.application.conversation import Conversation
 PLATFORM = "teams"
 PERSONAL = "personal"
 _TAG = re.compile(r"<[^>]{0,200}>")
-_RAG_WORD = re.compile(r"^\s*/?rag\b[\s:,]*", re.IGNORECASE)
+# "rag red" asks; "RAG: R" and "rag - amber" are updates (bot/domain/status_words.py).
+_RAG_WORD = re.compile(r"^\s*/?rag\b(?!\s*[:=\-–])[\s,]*", re.IGNORECASE)
 
 
 class UnreadableError(Exception):

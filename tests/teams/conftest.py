@@ -152,9 +152,7 @@ class TeamsApp:
             member,
             {"type": "message", "text": text},
             conversation={
-                "id": self.cloud.connector.personal_conversation_id(
-                    self.cloud.connector.person(member.teams_id)  # type: ignore[arg-type]
-                ),
+                "id": self.personal_chat(member),
                 "conversationType": "personal",
                 "tenantId": TENANT,
             },
@@ -225,6 +223,12 @@ class TeamsApp:
         }
 
     # -- what happened ----------------------------------------------------------------------
+
+    def personal_chat(self, member: Member) -> str:
+        """The id of the member's 1:1 chat with the bot, as the connector stand-in makes it."""
+        person = self.cloud.connector.person(member.teams_id)
+        assert person is not None
+        return self.cloud.connector.personal_conversation_id(person)
 
     def unfinished(self) -> int:
         with self.services.db.session(commit=False) as session:

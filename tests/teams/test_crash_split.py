@@ -12,14 +12,11 @@ Graph by the send key each card carries.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,7 +28,7 @@ from handlers.teams.cards import sent_key_of
 from storage.db import Database
 from storage.models import Action, Board, Notification, Person
 from storage.people import link_chat_id
-from tests.schedules.test_crash import CLAIM_STALE, SlowSlack, _wait_for_stale_claims
+from tests.schedules.test_crash import CLAIM_STALE, SlowSlack, _kill_when, _wait_for_stale_claims
 from tests.teams.conftest import APP_ID, TENANT
 from tests.teams.standins import STAND_IN_SECRET, TeamsCloud
 
@@ -113,18 +110,6 @@ def _teams_keys(cloud: TeamsCloud) -> list[str]:
             if key:
                 keys.append(key)
     return keys
-
-
-def _kill_when(process: subprocess.Popen[bytes], ready: Any, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    try:
-        while not ready():
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
-            assert time.monotonic() < deadline, "the bot never reached the kill point"
-            time.sleep(0.005)
-        process.send_signal(signal.SIGKILL)
-    finally:
-        process.wait(timeout=10)
 
 
 def test_sigkill_mid_batch_with_owners_on_slack_and_teams_reminds_each_once(

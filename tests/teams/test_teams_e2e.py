@@ -24,12 +24,6 @@ from tests.teams.conftest import (
 )
 
 
-def _personal_conversation(teams: TeamsApp, member: object) -> str:
-    person = teams.cloud.connector.person(member.teams_id)  # type: ignore[attr-defined]
-    assert person is not None
-    return teams.cloud.connector.personal_conversation_id(person)
-
-
 def test_a_typed_reply_in_the_personal_chat_updates_the_plan_and_is_confirmed(
     teams: TeamsApp,
 ) -> None:
@@ -41,7 +35,7 @@ def test_a_typed_reply_in_the_personal_chat_updates_the_plan_and_is_confirmed(
     assert teams.action("2.3").rag == "amber"
     [update] = teams.updates("2.3")
     assert "waiting on sign-off" in update.text
-    [card] = sent_cards(teams.cloud, _personal_conversation(teams, VEL))
+    [card] = sent_cards(teams.cloud, teams.personal_chat(VEL))
     words = card_texts(card)
     assert "2.3" in words
     assert "Amber" in words

@@ -33,14 +33,8 @@ from tests.teams.conftest import (
 )
 
 
-def _conversation(teams: TeamsApp, member: object) -> str:
-    person = teams.cloud.connector.person(member.teams_id)  # type: ignore[attr-defined]
-    assert person is not None
-    return teams.cloud.connector.personal_conversation_id(person)
-
-
 def _said(teams: TeamsApp, member: object) -> str:
-    return " ".join(card_texts(c) for c in sent_cards(teams.cloud, _conversation(teams, member)))
+    return " ".join(card_texts(c) for c in sent_cards(teams.cloud, teams.personal_chat(member)))
 
 
 @pytest.mark.parametrize(
@@ -83,7 +77,7 @@ def test_a_doubtful_date_is_asked_with_card_buttons_and_a_press_answers_it(
     before = teams.action("2.3").review_date
     teams.post(teams.personal(VEL, "2.3 amber - moved to 31 April"))
     teams.settle()
-    [question] = sent_cards(teams.cloud, _conversation(teams, VEL))
+    [question] = sent_cards(teams.cloud, teams.personal_chat(VEL))
     assert "31 April" in card_texts(question)
     assert teams.action("2.3").review_date == before  # nothing changed while it asks
     picks = [a for a in card_actions(question) if str(a.get("verb", "")).startswith(TAP_PICK_DATE)]

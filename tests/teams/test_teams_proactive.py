@@ -49,18 +49,12 @@ def _remind(teams: TeamsApp, parts: TeamsParts, clock: ManualClock) -> object:
     return teams.services.dispatcher(notifier).send_due_reminders()
 
 
-def _conversation(teams: TeamsApp, member: object) -> str:
-    person = teams.cloud.connector.person(member.teams_id)  # type: ignore[attr-defined]
-    assert person is not None
-    return teams.cloud.connector.personal_conversation_id(person)
-
-
 def test_a_reminder_reaches_an_installed_owner_in_their_personal_chat(
     teams: TeamsApp, parts: TeamsParts, clock: ManualClock
 ) -> None:
     teams.cloud.connector.install(SALLY.teams_id)
     _remind(teams, parts, clock)
-    [card] = sent_cards(teams.cloud, _conversation(teams, SALLY))
+    [card] = sent_cards(teams.cloud, teams.personal_chat(SALLY))
     words = card_texts(card)
     assert "4.5" in words
     assert "Children in Care Council" in words
@@ -74,7 +68,7 @@ def test_an_owner_who_never_installed_the_app_is_reported_not_messaged(
     teams: TeamsApp, parts: TeamsParts, clock: ManualClock
 ) -> None:
     result = _remind(teams, parts, clock)
-    assert sent_cards(teams.cloud, _conversation(teams, SALLY)) == []
+    assert sent_cards(teams.cloud, teams.personal_chat(SALLY)) == []
     assert result.skipped >= 1  # type: ignore[attr-defined]
     with teams.services.db.session(commit=False) as session:
         reasons = [n.detail for n in session.exec(select(Notification)).all()]
@@ -95,7 +89,7 @@ def test_where_allowed_the_app_is_installed_for_them_through_graph(
     finally:
         built.close()
     assert SALLY.aad in teams.cloud.graph.installs
-    assert len(sent_cards(teams.cloud, _conversation(teams, SALLY))) == 1
+    assert len(sent_cards(teams.cloud, teams.personal_chat(SALLY))) == 1
 
 
 def test_429_and_5xx_are_waited_out_and_each_reminder_delivered_once(
