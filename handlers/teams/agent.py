@@ -124,7 +124,10 @@ class TeamsAgent(ActivityHandler):
         except (UnreadableError, ValueError):
             replies = [notice(STALE_PRESS)]
         first, *rest = replies or [notice(STALE_PRESS)]
-        await send(turn_context, rest)
+        # Applied later by the inbox worker (the live answer went as "in a moment"): nobody
+        # reads this invoke's answer, so the confirmation is posted in the chat as well.
+        later = bool(turn_context.turn_state.get(REDELIVERED))
+        await send(turn_context, [first, *rest] if later else rest)
         return card_response(first)
 
     def _press(
@@ -176,16 +179,9 @@ class TeamsAgent(ActivityHandler):
 
     # -- being installed -------------------------------------------------------------------
 
-    async def on_members_added_activity(  # type: ignore[override]
-        self, members_added: Sequence[ChannelAccount], turn_context: TurnContext
-    ) -> None:
-        """Installed in someone's personal scope: say hello, with how to use it."""
-        activity = turn_context.activity
-        bot = activity.recipient.id if activity.recipient else None
-        if activities.is_personal(activity) and any(m.id == bot for m in members_added):
-            await self._greet(turn_context)
-
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:  # type: ignore[override]
+        """Installed in someone's personal scope: say hello, with how to use it. (Teams also
+        sends a conversationUpdate for the same install; only this one is answered.)"""
         if activities.is_personal(turn_context.activity):
             await self._greet(turn_context)
 

@@ -73,10 +73,13 @@ class TeamsNotifier:
         cards = render_cards(content, key=key)
         summary = summary_text(content)
         address = self.app.addresses.find(PLATFORM, aad)
-        if address is not None:
-            reference = ConversationReference.model_validate_json(address)
+        if address is None:
+            return self.bridge.run(self._open_and_send(person, aad, cards, summary))
+        reference = ConversationReference.model_validate_json(address)
+        try:
             return self.bridge.run(self._continue(reference, cards, summary))
-        return self.bridge.run(self._open_and_send(person, aad, cards, summary))
+        except NotDeliverableError:
+            raise NotDeliverableError(not_installed(person.name)) from None  # since removed
 
     def post_to_channel(self, channel: str, content: object, *, key: str | None = None) -> Sent:
         address = self.app.addresses.find(PLATFORM, channel)

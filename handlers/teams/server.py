@@ -3,6 +3,7 @@ the shared server at /api/messages; and the notifier the scheduler sends through
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 
@@ -11,14 +12,14 @@ from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.authorization import Connections
 
 from handlers.application.app import Application
-from handlers.application.inbox import Delivery, InboxWorker
+from handlers.application.inbox import Delivery, InboxWorker, Outcome
 from handlers.hosting.requests import JSON, Response
 from handlers.hosting.server import Listening
 from handlers.teams.activities import PLATFORM
 from handlers.teams.agent import TeamsAgent
 from handlers.teams.auth import Guard, connection_manager
 from handlers.teams.bridge import AsyncBridge
-from handlers.teams.edge import ALREADY, TeamsEdge
+from handlers.teams.edge import TeamsEdge
 from handlers.teams.graph import Graph
 from handlers.teams.notifier import TeamsNotifier
 from handlers.teams.replay import TeamsReplay
@@ -91,9 +92,11 @@ def mount_teams(app: Application, listening: Listening, parts: TeamsParts) -> Te
 
     def apply_now(delivery: Delivery) -> Response:
         attempt = worker.apply_now(delivery)
-        if not attempt.answer:
-            return Response("200 OK", ALREADY, JSON)
-        return invoke_answer(attempt.answer)
+        if attempt.answer:
+            return invoke_answer(attempt.answer)
+        if attempt.outcome is Outcome.RETRY:  # kept: the worker applies it in a moment
+            return toast(LATER)
+        return toast(NOT_DONE)
 
     edge = TeamsEdge(
         app.inbox,
@@ -109,6 +112,18 @@ def mount_teams(app: Application, listening: Listening, parts: TeamsParts) -> Te
     return TeamsMount(worker, parts.notifier(app))
 
 
+LATER = "Got it — I'll record that in a moment, and confirm in this chat."
+NOT_DONE = (
+    "Sorry — that didn't go through, and nothing was changed. Try again, or send it in words."
+)
+
+
+def toast(text: str) -> Response:
+    """An invoke answered with a message Teams shows by the card, not a card."""
+    body = {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}
+    return Response("200 OK", json.dumps(body).encode(), JSON)
+
+
 async def raise_it(_context: TurnContext, error: Exception) -> None:
     """A failed turn is the caller's to handle: the inbox worker retries or tells the person
     once in plain words; a notifier's send is retried or reported. Nothing shows a trace."""
@@ -117,8 +132,6 @@ async def raise_it(_context: TurnContext, error: Exception) -> None:
 
 def invoke_answer(answer: str) -> Response:
     """The replay's {"status", "body"} as the HTTP answer to Teams' invoke."""
-    import json
-
     data = json.loads(answer)
     status = int(data.get("status") or 200)
     body = json.dumps(data.get("body")).encode() if data.get("body") is not None else b""

@@ -114,6 +114,19 @@ def test_being_installed_stores_the_chat_and_says_hello(teams: TeamsApp) -> None
     assert "update" in _said(teams, SALLY).lower()
 
 
+def test_an_install_greets_once_though_teams_announces_it_twice(teams: TeamsApp) -> None:
+    added = teams.personal(SALLY, "")
+    added.pop("text")
+    added.update(type="conversationUpdate", membersAdded=[{"id": "28:bot"}])
+    installed = teams.personal(SALLY, "")
+    installed.pop("text")
+    installed.update(type="installationUpdate", action="add")
+    teams.post(added)
+    teams.post(installed)
+    teams.settle()
+    assert len(sent_cards(teams.cloud, teams.personal_chat(SALLY))) == 1
+
+
 def test_an_unknown_person_is_told_kindly_and_nothing_changes(teams: TeamsApp) -> None:
     stranger = type(VEL)("Stranger", "b2b2b2b2-0000-4000-8000-000000000001", "29:x", "x@x.org")
     teams.cloud.connector.add_person(stranger.teams_id, stranger.aad, stranger.name)
