@@ -23,6 +23,7 @@ from storage.boards import (
     has_role,
     list_boards,
 )
+from storage.channels import board_channels
 from storage.db import Database
 from storage.history import action_history
 from storage.models import Board, Person
@@ -45,20 +46,24 @@ class RagHandler:
             if not self._may_see(session, board, request):
                 return Notice(
                     NoticeKind.REFUSED,
-                    f"Sorry, /rag for {board.name} answers only to members of its channel "
+                    f"Sorry, rag for {board.name} answers only to members of its channel "
                     "and its chairs.",
                 )
             return self._answer(session, board, request)
 
     def _may_see(self, session: Session, board: Board, request: RagRequest) -> bool:
-        """A board's plan is for its channel's members and its chairs (and admins), no one else."""
-        if request.in_channel is None or board.channel_id is None:
+        """A board's plan is for its channel's members and its chairs (and admins), no one else.
+
+        The channel is the board's on the asker's platform (Slack's, or Teams')."""
+        assert board.id is not None
+        channel = board_channels(session, [board])[board.id].get(request.conversation.platform)
+        if request.in_channel is None or channel is None:
             return True
         person = self._asker(session, request)
-        if person is not None and person.id is not None and board.id is not None:
+        if person is not None and person.id is not None:
             chairs = has_role(session, board.id, person.id, (CHAIR, ADMIN))
-            return chairs or request.in_channel(board.channel_id)
-        return request.in_channel(board.channel_id)
+            return chairs or request.in_channel(channel)
+        return request.in_channel(channel)
 
     def _asker(self, session: Session, request: RagRequest) -> Person | None:
         conv = request.conversation

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from microsoft_agents.activity import (
@@ -107,6 +107,7 @@ class TeamsAgent(ActivityHandler):
             conversation,
             activities.with_mentions_as_ids(query, found),
             mentioned_user_ids=tuple(aad for _person, aad in found if aad),
+            in_channel=channel_membership(turn_context, asyncio.get_running_loop()),
         )
         return await asyncio.to_thread(self.app.rag.answer, request)
 
@@ -227,6 +228,30 @@ async def member_id(turn_context: TurnContext, account: ChannelAccount) -> str |
         log.info("teams: could not look up a mentioned member", exc_info=True)
         return None
     return activities.account_id(member)
+
+
+def channel_membership(
+    turn_context: TurnContext, loop: asyncio.AbstractEventLoop
+) -> Callable[[str], bool]:
+    """Is the asker in a board's Teams channel? Asked of the channel's roster, from the core's
+    thread (the loop is free meanwhile): a board is for its channel's members and chairs."""
+    connector = turn_context.turn_state.get(ChannelServiceAdapter._AGENT_CONNECTOR_CLIENT_KEY)
+    sender = turn_context.activity.from_property
+    here = activities.base_conversation_id(str(turn_context.activity.conversation.id))
+
+    def in_channel(channel: str) -> bool:
+        if channel == here:
+            return True  # Teams delivers a channel's messages only from its members
+        if not isinstance(connector, ConnectorClientBase) or sender is None or not sender.id:
+            return False
+        asked = connector.conversations.get_conversation_member(channel, sender.id)
+        try:
+            asyncio.run_coroutine_threadsafe(asked, loop).result(timeout=10)
+        except Exception:
+            return False  # not a member, or the roster can't be read: not shown
+        return True
+
+    return in_channel
 
 
 async def send(turn_context: TurnContext, replies: Sequence[object]) -> None:

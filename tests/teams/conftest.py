@@ -148,7 +148,7 @@ class TeamsApp:
     def personal(
         self, member: Member, text: str, *, activity_id: str | None = None
     ) -> dict[str, Any]:
-        return self._activity(
+        return self.activity_from(
             member,
             {"type": "message", "text": text},
             conversation={
@@ -163,7 +163,7 @@ class TeamsApp:
         self, member: Member, text: str, *, thread: str = "1700000000001"
     ) -> dict[str, Any]:
         mention = "<at>actionbot</at>"
-        return self._activity(
+        return self.activity_from(
             member,
             {
                 "type": "message",
@@ -203,7 +203,7 @@ class TeamsApp:
         activity.pop("text", None)
         return activity
 
-    def _activity(
+    def activity_from(
         self,
         member: Member,
         fields: dict[str, Any],

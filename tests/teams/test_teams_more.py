@@ -24,6 +24,7 @@ from tests.teams.conftest import (
     BOARD_CHANNEL,
     CHAIR,
     SALLY,
+    TENANT,
     VEL,
     TeamsApp,
     card_actions,
@@ -218,3 +219,28 @@ def _post_unsigned(url: str) -> int:
             return int(response.status)
     except urllib.error.HTTPError as refused:
         return refused.code
+
+
+def test_rag_in_a_personal_chat_answers_only_the_boards_channel_members_and_chairs(
+    teams: TeamsApp,
+) -> None:
+    app = teams.services.application
+    app.boards.configure(app.boards.names()[0], BoardSettings(channels={"teams": BOARD_CHANNEL}))
+    outsider = type(VEL)(
+        "Andrew Toombs", "d4d4d4d4-0000-4000-8000-000000000001", "29:andrew", "a@example.gov.uk"
+    )
+    app.people.link(outsider.name, accounts={"teams": outsider.aad})  # linked, not in the team
+    chat = {"id": "a:personal-29:andrew", "conversationType": "personal", "tenantId": TENANT}
+    teams.post(
+        teams.activity_from(outsider, {"type": "message", "text": "rag red"}, conversation=chat)
+    )
+    teams.post(teams.personal(VEL, "rag red"))  # in the team's roster
+    teams.settle()
+    refused = " ".join(
+        card_texts(m["activity"]["attachments"][0]["content"])
+        for m in teams.cloud.connector.sent()
+        if "andrew" in m["conversation"]
+    )
+    assert "answers only to members of its channel" in refused
+    assert "2.3" not in refused
+    assert "2.3" in _said(teams, VEL)
