@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 from microsoft_agents.activity import ConversationAccount, ConversationReference
 from microsoft_agents.hosting.core import ChannelServiceAdapter, TurnContext
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
 from handlers.application.app import Application
+from handlers.application.errors import Problem
 from handlers.application.people import FoundAccount
 from handlers.teams.activities import PLATFORM
 from handlers.teams.notifier import CHANNEL_ID
@@ -24,15 +26,35 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 200
 NOT_FOUND = ""
+NO_CHANNEL = (
+    "No board has a Teams channel yet, so there is no team to read: "
+    "`actionbot board NAME --teams-channel 19:…@thread.tacv2` first"
+)
+
+
+def cant_read(channel: str, failure: BaseException) -> str:
+    status = getattr(failure, "status", None)
+    why = f"Teams answered {status}" if status else "Teams did not answer"
+    return (
+        f"Couldn't read the members of {channel} ({why}): check the app is added to that "
+        "channel's team, and that TEAMS_SERVICE_URL is your region's"
+    )
 
 
 def sync_people(app: Application, parts: TeamsParts) -> list[tuple[str, str, str]]:
     """(name, email, Entra object id) for everyone with an email; the id is "" if not found.
 
     Teams is asked outside any transaction; the links are written in one unit of work."""
+    channels = app.boards.channels(PLATFORM)
+    if not channels:
+        raise Problem(NO_CHANNEL)
     roster: dict[str, str] = {}
-    for channel in app.boards.channels(PLATFORM):
-        for member in parts.bridge.run(_members(app, parts, channel)):
+    for channel in channels:
+        try:
+            members = parts.bridge.run(_members(app, parts, channel))
+        except (aiohttp.ClientError, TimeoutError) as failure:
+            raise Problem(cant_read(channel, failure)) from None
+        for member in members:
             aad = str(member.get("aadObjectId") or "").lower()
             for address in (member.get("email"), member.get("userPrincipalName")):
                 if aad and isinstance(address, str) and address:

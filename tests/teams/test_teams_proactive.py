@@ -165,3 +165,26 @@ def test_the_first_word_stores_where_to_reach_them(teams: TeamsApp) -> None:
     teams.post(teams.personal(VEL, "help"))
     teams.settle()
     assert teams.services.application.addresses.find("teams", VEL.aad) is not None
+
+
+def test_people_sync_with_no_teams_channel_says_what_to_do(
+    teams: TeamsApp, parts: TeamsParts
+) -> None:
+    from handlers.application.errors import Problem
+    from handlers.teams.people_sync import sync_people
+
+    with pytest.raises(Problem, match="--teams-channel"):
+        sync_people(teams.services.application, parts)
+
+
+def test_people_sync_when_teams_refuses_the_roster_says_so(
+    teams: TeamsApp, parts: TeamsParts
+) -> None:
+    from handlers.application.errors import Problem
+    from handlers.teams.people_sync import sync_people
+
+    app = teams.services.application
+    app.boards.configure(app.boards.names()[0], BoardSettings(channels={"teams": BOARD_CHANNEL}))
+    teams.cloud.connector.fail_next(1, status=403, retry_after=None, operations=("members",))
+    with pytest.raises(Problem, match="added to that channel's team"):
+        sync_people(app, parts)
