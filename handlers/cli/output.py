@@ -7,13 +7,16 @@ with "try again"; `guarded` turns each into its one line on stderr, never a trac
 from __future__ import annotations
 
 import functools
+import json
 import sys
-from collections.abc import Callable, Sequence
-from typing import NoReturn, ParamSpec, TextIO, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, NoReturn, ParamSpec, TextIO, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from bot.domain.safety import terminal_safe
@@ -81,19 +84,71 @@ def optional_name(text: str | None, option: str) -> str | None:
     return checked_name(text, option) if text is not None else None
 
 
+RAG_STYLES = {"red": "bold red", "amber": "bold dark_orange", "green": "green", "complete": "blue"}
+
+
 def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    """A rich table for people at a terminal; tab-separated lines for pipes and tests."""
+    """A rich table for people at a terminal; tab-separated lines for pipes and tests.
+
+    A cell that is a RAG status ("red", "Amber" …) is coloured as one on a terminal."""
     if _is_tty(sys.stdout):
         table = Table(title=title, title_justify="left")
         for header in headers:
             table.add_column(header)
         for row in rows:
-            table.add_row(*(escape(terminal_safe(cell)) for cell in row))  # no [markup] either
+            table.add_row(*(_cell(cell) for cell in row))
         Console(highlight=False).print(table)
         return
     echo("\t".join(headers))
     for row in rows:
         echo("\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in row))
+
+
+def _cell(text: str) -> str:
+    shown = escape(terminal_safe(text))  # no [markup] from the data either
+    style = RAG_STYLES.get(text.strip().casefold())
+    return f"[{style}]{shown}[/]" if style else shown
+
+
+def print_json(data: Any) -> None:
+    """For scripts: one JSON document on stdout, keys as given, dates as ISO strings."""
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def plural(count: int, noun: str, plural_form: str | None = None) -> str:
+    """ "1 action", "3 actions", "1 person", "2 people"."""
+    word = noun if count == 1 else (plural_form or f"{noun}s")
+    return f"{count:,} {word}"
+
+
+T = TypeVar("T")
+
+
+@contextmanager
+def progress(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on a terminal (stderr), nothing when piped; yields `advance(n)`."""
+    if not _is_tty(sys.stderr) or not total:
+        yield lambda _n: None
+        return
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    with bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def tracked(items: Sequence[T], description: str) -> Iterable[T]:
+    """Each item, with a progress bar on a terminal for long runs."""
+    with progress(description, len(items)) as advance:
+        for item in items:
+            yield item
+            advance(1)
 
 
 def _is_tty(stream: TextIO) -> bool:
