@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from platformdirs import user_data_path
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -18,12 +19,18 @@ TEAMS_SERVICE_HOSTS = (
 )
 
 
+def default_database_url() -> str:
+    """One plan whatever folder a command runs in: the platform's user data directory
+    (Linux ~/.local/share/actionbot, macOS ~/Library/Application Support/actionbot)."""
+    return f"sqlite:///{user_data_path('actionbot', appauthor=False) / 'actionbot.db'}"
+
+
 class Settings(BaseSettings):
     """Every setting is listed, with a comment, in .env.example."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    database_url: str = Field(default="sqlite:///actionbot.db")
+    database_url: str = Field(default_factory=default_database_url)
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None

@@ -31,6 +31,7 @@ def make_engine(url: str, *, lock_timeout: float | None = None) -> Engine:
     `lock_timeout` (seconds) bounds the wait for a lock before OperationalError is raised.
     """
     if url.startswith("sqlite"):
+        _make_folder(url)
         timeout = SQLITE_BUSY_TIMEOUT if lock_timeout is None else lock_timeout
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": timeout})
         event.listen(engine, "connect", _sqlite_connect)
@@ -44,6 +45,13 @@ def make_engine(url: str, *, lock_timeout: float | None = None) -> Engine:
     return create_engine(
         url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=connect_args
     )
+
+
+def _make_folder(url: str) -> None:
+    """A first run makes the folder the default database lives in (the user data folder)."""
+    path = url.removeprefix("sqlite:///")
+    if path and path != ":memory:" and not path.startswith("file:"):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

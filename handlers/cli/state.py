@@ -24,7 +24,7 @@ from bot.domain.safety import terminal_safe
 from handlers.application.app import Application
 from handlers.application.boards import BoardInfo
 from handlers.application.errors import Invalid, NotFound, Problem
-from handlers.cli.output import USAGE, fail
+from handlers.cli.output import USAGE, fail, note
 from handlers.wiring import Runtime, compose
 
 __all__ = ["CliOptions", "CliState", "Runtime", "pick_board", "root", "state"]
@@ -62,7 +62,13 @@ class CliState:
         """The composition root's; migration chatter is hidden from one-shot commands."""
         if quiet:
             logging.getLogger("alembic").setLevel(logging.WARNING)
-        return compose(self.settings, clock=self.clock, teams_connections=self.teams_connections)
+        path = self.settings.sqlite_path
+        new = path is not None and not path.exists()
+        runtime = compose(self.settings, clock=self.clock, teams_connections=self.teams_connections)
+        if new:
+            # Said once, when it is made: which plan every later command reads and writes.
+            note(f"Created a new plan database at {path} (set DATABASE_URL to use another).")
+        return runtime
 
     def app(self, *, quiet: bool = True) -> Application:
         return self.runtime(quiet=quiet).app
