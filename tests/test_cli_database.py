@@ -45,3 +45,18 @@ def test_the_default_plan_is_one_file_in_the_user_data_folder_whatever_the_folde
     assert "Created" not in listed.stderr
     assert list(first.iterdir()) == []
     assert list(second.iterdir()) == []
+
+
+def test_digest_and_rag_answer_in_json_for_scripts(tmp_path: Path) -> None:
+    import json
+
+    home = tmp_path / "home"
+    home.mkdir()
+    assert _run(tmp_path, home, "run").returncode == 0  # loads the sample plan, then exits
+    digest = _run(tmp_path, home, "digest", "--board", "Worcestershire", "--json")
+    assert digest.returncode == 0, digest.stderr
+    parsed = json.loads(digest.stdout)
+    assert parsed["kind"] == "Digest"
+    rag = _run(tmp_path, home, "rag", "red", "--board", "Worcestershire", "--json")
+    assert rag.returncode == 0, rag.stderr
+    assert "2.3" in json.dumps(json.loads(rag.stdout))

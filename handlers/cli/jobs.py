@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated
 
@@ -13,7 +12,15 @@ from handlers.application.boards import BoardInfo
 from handlers.application.conversation import Conversation, RagRequest
 from handlers.application.jobs import sweep_totals
 from handlers.application.plan_admin import as_json
-from handlers.cli.output import echo, fail, guarded, optional_name, rendered
+from handlers.cli.output import (
+    echo,
+    echo_answer,
+    fail,
+    guarded,
+    optional_name,
+    print_json,
+    rendered,
+)
 from handlers.cli.state import Runtime, pick_board, state
 
 CLI = "cli"
@@ -39,10 +46,9 @@ def rag(
     text = " ".join(query or [])
     answer = app.rag.answer(RagRequest(conversation, text, board_hint=target.name))
     if as_json_:
-        record = {"kind": type(answer).__name__, **as_json(answer)}
-        echo(json.dumps(record, indent=2, ensure_ascii=False))
+        print_json({"kind": type(answer).__name__, **as_json(answer)})
     else:
-        echo(rendered(answer))
+        echo_answer(rendered(answer))
 
 
 def digest(
@@ -51,6 +57,7 @@ def digest(
     post: Annotated[
         bool, typer.Option(help="Post it to the board's Slack and Teams channels now.")
     ] = False,
+    as_json_: Annotated[bool, typer.Option("--json", help="Print the digest as JSON.")] = False,
 ) -> None:
     """Print this week's digest for a board (or post it to its channels)."""
     board = optional_name(board, "--board")
@@ -59,7 +66,11 @@ def digest(
         cli.require_chat()
     runtime = cli.runtime()
     target = pick_board(runtime.app, board)
-    echo(rendered(runtime.app.jobs.digest(target.name)))
+    found = runtime.app.jobs.digest(target.name)
+    if as_json_:
+        print_json({"kind": "Digest", **as_json(found)})
+    else:
+        echo_answer(rendered(found))
     if post:
         _post_digest(runtime, target)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from bot.domain.safety import terminal_safe
 from handlers.application import rules
@@ -108,6 +110,20 @@ def _cell(text: str) -> str:
     shown = escape(terminal_safe(text))  # no [markup] from the data either
     style = RAG_STYLES.get(text.strip().casefold())
     return f"[{style}]{shown}[/]" if style else shown
+
+
+_RAG_WORDS = re.compile(r"\b(RED|Red|AMBER|Amber|GREEN|Green|COMPLETE|Complete)\b")
+
+
+def echo_answer(text: str) -> None:
+    """An answer or digest: RAG statuses in their colours on a terminal, plain when piped."""
+    if not _is_tty(sys.stdout):
+        echo(text)
+        return
+    shown = Text(terminal_safe(text))
+    for found in _RAG_WORDS.finditer(shown.plain):
+        shown.stylize(RAG_STYLES[found.group(1).casefold()], found.start(), found.end())
+    Console(highlight=False).print(shown)
 
 
 def print_json(data: Any) -> None:
