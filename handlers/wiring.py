@@ -21,7 +21,8 @@ from handlers.application.addresses import Addresses
 from handlers.application.app import AdminForms, Application
 from handlers.application.boards import Boards
 from handlers.application.chat import ChatHandlers
-from handlers.application.health import Health
+from handlers.application.errors import Problem
+from handlers.application.health import Check, Health, lease_check, teams_settings_check
 from handlers.application.home import HomeHandler
 from handlers.application.inbox import Inbox
 from handlers.application.jobs import Jobs
@@ -104,7 +105,7 @@ def build_application(services: Services) -> Application:
         health=Health(db),
         addresses=Addresses(db, clock),
         boards=Boards(db=db, clock=clock, default_timezone=zone, holiday_region=region),
-        people=People(db),
+        people=People(db, clock),
         plans=PlanAdmin(db=db, clock=clock, default_timezone=zone, holiday_region=region),
     )
 
@@ -136,6 +137,58 @@ class Platforms:
         from handlers.serve import serve
 
         serve(self.app, host=host, port=port, teams_connections=self.teams_connections)
+
+    def check_tokens(self) -> None:
+        """Before serving: a token Slack refuses (the bot token; the app-level one in Socket
+        Mode) is a Problem naming it and where to get another. Slack not answering is not: it
+        may be back by the first request. Microsoft is not asked (Teams' settings were checked
+        as they were read)."""
+        settings = self.app.settings
+        if not settings.slack_enabled:
+            return
+        from handlers.slack.app import make_client
+        from handlers.slack.doctor import refused_tokens
+
+        refused = refused_tokens(settings, make_client(settings))
+        if refused is not None:
+            raise Problem(refused)
+
+    def doctor(self) -> list[Check]:
+        """`actionbot doctor` once the database is known good: who holds the scheduler lease,
+        then each platform's settings, with every board's Slack channel."""
+        app = self.app
+        lease = lease_check(
+            app.health.scheduler_lease(), now=app.clock.now(), settings=app.settings
+        )
+        boards = [(line.name, line.channel or None) for line in app.boards.lines()]
+        return [lease, *Platforms.check_chat(app.settings, boards)]
+
+    @staticmethod
+    def check_chat(
+        settings: Settings, boards: list[tuple[str, str | None]] | None = None
+    ) -> list[Check]:
+        """Each configured chat platform's settings: Slack's asked of Slack (and, given
+        `boards` as (name, Slack channel id), each board's channel); Teams' only read, never
+        sent to Microsoft. A deployment with neither is said to be console-only. No database."""
+        checks: list[Check] = []
+        if settings.slack_enabled:
+            from handlers.slack.app import make_client
+            from handlers.slack.doctor import slack_checks
+
+            checks += slack_checks(settings, make_client(settings), boards)
+        if settings.teams_enabled:
+            checks.append(teams_settings_check(settings))
+        if not checks:
+            checks.append(
+                Check(
+                    None,
+                    "Neither Slack nor Teams is configured: this is a console-only deployment "
+                    "(`actionbot chat`; `actionbot remind` prints what is due). For Slack set "
+                    "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET; for Teams TEAMS_APP_ID, "
+                    "TEAMS_APP_PASSWORD and TEAMS_TENANT_ID (see .env.example)",
+                )
+            )
+        return checks
 
     def chat_notifiers(self, *, echo: TextIO | None = None) -> list[Notifier]:
         """One notifier per configured chat platform; with `echo`, each prints what it sent."""

@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, or_, select
+from sqlalchemy import func
+from sqlalchemy import update as update_statement
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, SQLModel, col, delete, or_, select
 
 from bot.domain.plan import BoardView, PersonRef
-from storage.models import Board, BoardChannel, BoardRole, Person
+from storage.models import (
+    Action,
+    ActionOwner,
+    ActionUpdate,
+    Board,
+    BoardChannel,
+    BoardRole,
+    Milestone,
+    Notification,
+    Person,
+    UpdateChange,
+    Workstream,
+)
 from storage.people import chat_ids_for
 
 CHAIR = "chair"
@@ -23,6 +39,13 @@ def board_by_name(session: Session, name: str) -> Board | None:
     key = name.casefold().strip()
     matches = [b for b in list_boards(session) if b.name.casefold().startswith(key)]
     return matches[0] if len(matches) == 1 else None
+
+
+def board_named(session: Session, name: str) -> Board | None:
+    """By its whole name, case and spacing aside: for changes a prefix is too loose for."""
+    key = " ".join(name.split()).casefold()
+    found = (b for b in list_boards(session) if " ".join(b.name.split()).casefold() == key)
+    return next(found, None)
 
 
 def boards_for_channel(session: Session, channel_id: str) -> Sequence[Board]:
@@ -63,6 +86,20 @@ def add_role(session: Session, board: Board, person: Person, role: str) -> None:
         assert person.id is not None
         session.add(BoardRole(board_id=board.id, person_id=person.id, role=role))
         session.flush()
+
+
+def remove_role(session: Session, board: Board, person: Person, role: str) -> bool:
+    """False when they didn't hold it."""
+    found = session.exec(
+        select(BoardRole).where(
+            BoardRole.board_id == board.id, BoardRole.person_id == person.id, BoardRole.role == role
+        )
+    ).first()
+    if found is None:
+        return False
+    session.delete(found)
+    session.flush()
+    return True
 
 
 def role_people(session: Session, board_id: int, role: str) -> Sequence[Person]:
@@ -143,3 +180,59 @@ def _view(board: Board, people: dict[tuple[int, str], list[PersonRef]]) -> Board
         nudge_every_days=board.nudge_every_days,
         escalate_after_days=board.escalate_after_days,
     )
+
+
+@dataclass(frozen=True)
+class BoardContents:
+    """What removing a board takes with it."""
+
+    actions: int
+    milestones: int
+    workstreams: int
+    history: int  # entries in its actions' history
+    roles: int  # chairs and admins
+    channels: int  # on platforms other than Slack (Slack's is the board's own)
+
+
+def board_contents(session: Session, board_id: int) -> BoardContents:
+    actions = select(Action.id).where(Action.board_id == board_id)
+
+    def count(table: type[SQLModel], *criteria: ColumnElement[bool]) -> int:
+        return session.exec(select(func.count()).select_from(table).where(*criteria)).one()
+
+    return BoardContents(
+        actions=count(Action, col(Action.board_id) == board_id),
+        milestones=count(Milestone, col(Milestone.action_id).in_(actions)),
+        workstreams=count(Workstream, col(Workstream.board_id) == board_id),
+        history=count(ActionUpdate, col(ActionUpdate.action_id).in_(actions)),
+        roles=count(BoardRole, col(BoardRole.board_id) == board_id),
+        channels=count(BoardChannel, col(BoardChannel.board_id) == board_id),
+    )
+
+
+def delete_board(session: Session, board: Board) -> None:
+    """The board and everything under it: actions, their owners, milestones and history,
+    workstreams, chairs and admins, channels, and its sent-message log (whose keys are ids,
+    which a new board could be given again)."""
+    board_id = board.id
+    assert board_id is not None
+    actions = select(Action.id).where(Action.board_id == board_id)
+    updates = select(ActionUpdate.id).where(col(ActionUpdate.action_id).in_(actions))
+    session.exec(delete(UpdateChange).where(col(UpdateChange.update_id).in_(updates)))
+    # Undos point at what they undid: clear those links before the rows go.
+    session.exec(
+        update_statement(ActionUpdate)
+        .where(col(ActionUpdate.action_id).in_(actions))
+        .values(undoes_id=None)
+    )
+    session.exec(delete(ActionUpdate).where(col(ActionUpdate.action_id).in_(actions)))
+    session.exec(delete(Notification).where(col(Notification.board_id) == board_id))
+    session.exec(delete(Notification).where(col(Notification.action_id).in_(actions)))
+    session.exec(delete(Milestone).where(col(Milestone.action_id).in_(actions)))
+    session.exec(delete(ActionOwner).where(col(ActionOwner.action_id).in_(actions)))
+    session.exec(delete(Action).where(col(Action.board_id) == board_id))
+    session.exec(delete(Workstream).where(col(Workstream.board_id) == board_id))
+    session.exec(delete(BoardRole).where(col(BoardRole.board_id) == board_id))
+    session.exec(delete(BoardChannel).where(col(BoardChannel.board_id) == board_id))
+    session.delete(board)
+    session.flush()

@@ -1,4 +1,5 @@
-"""The update history: every change to an action, who made it, when and from where."""
+"""The update history: every change to an action, who made it, when and from where; and the
+audit of boards and people (renames, removals, chairs and admins), which outlives them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from bot.domain.plan import FieldChange, HistoryEntry
 from bot.domain.rag import Rag
-from storage.models import ActionUpdate, Person, UpdateChange
+from storage.models import ActionUpdate, AuditEntry, Person, UpdateChange
 
 RAG_FIELD = "rag"
 
@@ -45,6 +46,48 @@ def record_update(
         )
     session.flush()
     return update
+
+
+BOARD = "board"
+PERSON = "person"
+
+
+def record_audit(
+    session: Session,
+    *,
+    subject: str,
+    subject_id: int,
+    name: str,
+    changes: Sequence[FieldChange],
+    source: str,
+    now: datetime,
+) -> None:
+    """One entry per change to a board or person (`subject` BOARD or PERSON), named as it is
+    now (for a rename: as it was)."""
+    for change in changes:
+        session.add(
+            AuditEntry(
+                subject=subject,
+                subject_id=subject_id,
+                name=name,
+                field=change.field,
+                before=change.before,
+                after=change.after,
+                source=source,
+                created_at=now,
+            )
+        )
+    session.flush()
+
+
+def audit_entries(
+    session: Session, *, subject: str | None = None, limit: int = 200
+) -> Sequence[AuditEntry]:
+    """Newest first; every subject's unless one is given."""
+    statement = select(AuditEntry)
+    if subject is not None:
+        statement = statement.where(AuditEntry.subject == subject)
+    return session.exec(statement.order_by(col(AuditEntry.id).desc()).limit(limit)).all()
 
 
 def changes_of(session: Session, update_id: int) -> tuple[FieldChange, ...]:

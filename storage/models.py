@@ -55,6 +55,9 @@ class Person(SQLModel, table=True):
     email: str | None = Field(default=None, unique=True, max_length=320)
     timezone: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(sa_column=_utc_column())
+    # Removed from the plans (`actionbot people remove`): the row stays so the history still
+    # says who made each update, but under a name key no typed name can match.
+    removed_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
 
 class ChatIdentity(SQLModel, table=True):
@@ -158,6 +161,26 @@ class UpdateChange(SQLModel, table=True):
     field: str = Field(max_length=64)
     before: str | None = None
     after: str | None = None
+
+
+class AuditEntry(SQLModel, table=True):
+    """A change to a board or a person rather than to one action (an action's own changes are
+    ActionUpdate's): a rename, a removal, a chair or admin added or removed, a setting.
+
+    Names are kept as they were and `subject_id` has no foreign key, so the entry outlives
+    the board or person it is about (a removed board's entry says what went with it)."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_subject", "subject", "subject_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str = Field(max_length=16, description="board | person")
+    subject_id: int
+    name: str = Field(max_length=200, description="the board's or person's name at the time")
+    field: str = Field(max_length=64, description="name | removed | chair | admin | a setting")
+    before: str | None = None
+    after: str | None = None
+    source: str = Field(max_length=16, description="cli (as ActionUpdate.source)")
+    created_at: datetime = Field(sa_column=_utc_column())
 
 
 class Notification(SQLModel, table=True):

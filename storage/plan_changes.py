@@ -182,13 +182,14 @@ def _person_order(state: BoardState) -> Any:
 def _sync_milestones(
     state: BoardState, action: ActionRec, milestones: list[MilestoneRow]
 ) -> list[FieldChange]:
-    """Milestones are matched by date and text; new ones are numbered after the existing ones."""
+    """A milestone already on the action is the same milestone when its date and text match,
+    else when its text does (whatever the date was read as: "09 Mar" re-imported in another
+    year, or a date moved in chat); only the rest are new, numbered after the existing ones."""
     existing = state.milestones[id(action)]
-    known = {(m.due, m.text): m for m in existing}
+    matched = _match_milestones(existing, milestones)
     position = max((m.position for m in existing), default=0)
     changes: list[FieldChange] = []
-    for row in milestones:
-        found = known.get((row.due, row.text))
+    for row, found in zip(milestones, matched, strict=True):
         if found is None:
             position += 1
             added = MilestoneRec(None, action, position, row.due, row.date_text, row.text, row.done)
@@ -200,6 +201,39 @@ def _sync_milestones(
             found.dirty = True
             changes.append(FieldChange(f"milestone:{found.position}", "open", "done"))
     return changes
+
+
+def _match_milestones(
+    existing: list[MilestoneRec], rows: list[MilestoneRow]
+) -> list[MilestoneRec | None]:
+    """Each row's milestone, each existing one claimed once: exact matches first, so a text
+    match can't take a milestone another row names exactly; then the same text alone."""
+    exact: dict[tuple[date | None, str], list[MilestoneRec]] = {}
+    by_text: dict[str, list[MilestoneRec]] = {}
+    for record in existing:
+        exact.setdefault((record.due, record.text), []).append(record)
+        if record.text:
+            by_text.setdefault(_text_key(record.text), []).append(record)
+    claimed: set[int] = set()
+    matched: list[MilestoneRec | None] = [
+        _claim(exact.get((row.due, row.text), []), claimed) for row in rows
+    ]
+    for index, row in enumerate(rows):
+        if matched[index] is None and row.text:
+            matched[index] = _claim(by_text.get(_text_key(row.text), []), claimed)
+    return matched
+
+
+def _claim(candidates: list[MilestoneRec], claimed: set[int]) -> MilestoneRec | None:
+    for record in candidates:
+        if id(record) not in claimed:
+            claimed.add(id(record))
+            return record
+    return None
+
+
+def _text_key(text: str) -> str:
+    return " ".join(text.casefold().split())
 
 
 def _describe(row: MilestoneRow) -> str:

@@ -22,6 +22,8 @@ class Merged:
     values: dict[str, object] = field(default_factory=dict)
     owners: list[OwnerName] = field(default_factory=list)
     milestones: list[MilestoneRow] = field(default_factory=list)
+    # Each field's heading in the file that last set it, so the report speaks the user's words.
+    columns: dict[str, str] = field(default_factory=dict)
 
     def has(self, name: str) -> bool:
         return name in self.values
@@ -64,6 +66,8 @@ def _clean(value: str | None) -> str | None:
 
 def _absorb(item: Merged, row: ActionRow) -> None:
     for name in row.present:
+        if name in row.columns:
+            item.columns[name] = row.columns[name]
         if name == "owners":
             item.values["owners"] = True
             owners = [OwnerName(clean_text(o.name), clean_text(o.role)) for o in row.owners]

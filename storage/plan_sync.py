@@ -16,7 +16,8 @@ plan_write writes them, with storage.bulk's statements.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,12 +26,12 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from bot.domain.plan import FieldChange
-from bot.domain.plan_rows import ActionRow
+from bot.domain.plan_rows import ActionRow, Advance, Track
 from storage.boards import board_by_name, ensure_board
 from storage.db import Database
 from storage.models import Board
 from storage.plan_changes import sync_action
-from storage.plan_merge import merge_rows
+from storage.plan_merge import Merged, merge_rows
 from storage.plan_state import (
     ACTIONS,
     MILESTONES,
@@ -44,12 +45,24 @@ from storage.plan_state import (
 from storage.plan_write import write_state
 
 _PLAN_TRIES = 2  # snapshots tried before the changes are worked out under the lock
+_PROGRESS_STEP = 100  # actions between progress updates
+
+
+@dataclass(frozen=True)
+class ReportedChange:
+    """One change to an action: `field` is ours ("review_date", "milestone:3"), `column` the
+    heading of the file it came from ("Review Date"), so a report speaks the user's words."""
+
+    field: str
+    column: str
+    before: str | None
+    after: str | None
 
 
 @dataclass
 class ImportReport:
     created: list[str] = field(default_factory=list)
-    updated: dict[str, list[str]] = field(default_factory=dict)
+    updated: dict[str, list[ReportedChange]] = field(default_factory=dict)
     unchanged: list[str] = field(default_factory=list)
     not_in_files: list[str] = field(default_factory=list)
     people_created: list[str] = field(default_factory=list)
@@ -83,18 +96,20 @@ def import_rows(
     now: datetime,
     new_board: NewBoard,
     commit: bool = True,
+    track: Track | None = None,
 ) -> ImportOutcome:
     """The CLI's import: plan from a snapshot, then apply in one short write transaction.
 
     Raises PlanFileError, before anything is written, if a row adds to an action that isn't
-    there. `commit=False` does everything and throws it away (a dry run).
+    there. `commit=False` does everything and throws it away (a dry run). `track` is told how
+    far working out the changes has got (a progress bar for a long plan).
     """
     for _attempt in range(_PLAN_TRIES):
         with db.session(commit=False) as session:
             begin_read(session)
             board = board_by_name(session, board_name)
             seen = _fingerprint(session, board.id if board else None)
-            plan = _plan(session, board.id if board else None, rows, now=now)
+            plan = _plan(session, board.id if board else None, rows, now=now, track=track)
         with db.session(commit=commit, write=True) as session:
             begin_write(session)
             board, created = _write_board(session, board_name, new_board, now=now)
@@ -107,7 +122,8 @@ def import_rows(
         begin_write(session)
         board, created = _write_board(session, board_name, new_board, now=now)
         assert board.id is not None
-        report = apply_rows(session, board, rows, now=now)
+        plan = _plan(session, board.id, rows, now=now, track=track)
+        report = _apply(session, board.id, plan, now=now)
         return ImportOutcome(board.name, created, report, planned_under_lock=True)
 
 
@@ -128,7 +144,12 @@ class _Plan:
 
 
 def _plan(
-    session: Session, board_id: int | None, rows: Sequence[ActionRow], *, now: datetime
+    session: Session,
+    board_id: int | None,
+    rows: Sequence[ActionRow],
+    *,
+    now: datetime,
+    track: Track | None = None,
 ) -> _Plan:
     """Every change, worked out in memory from a few bulk reads; nothing is written."""
     state = BoardState.load(session, board_id)
@@ -136,12 +157,17 @@ def _plan(
     report = ImportReport()
     people_before = set(state.people)
     seen: set[int] = set()
-    for item in merged:
-        action, changes = sync_action(state, item, now=now)
-        seen.add(id(action))
-        _report(report, action, changes)
-        if changes:
-            state.history.append((action, f"imported from {item.first.source.file}", changes))
+    with _tracking(track, "Working out the changes", len(merged)) as advance:
+        for number, item in enumerate(merged, start=1):
+            action, changes = sync_action(state, item, now=now)
+            seen.add(id(action))
+            _report(report, action, item, changes)
+            if changes:
+                source = f"imported from {item.first.source.file}"
+                state.history.append((action, source, changes))
+            if number % _PROGRESS_STEP == 0:
+                advance(_PROGRESS_STEP)
+        advance(len(merged) % _PROGRESS_STEP)
     report.not_in_files = [a.ref for a in state.existing if id(a) not in seen]
     report.people_created = [p.name for k, p in state.people.items() if k not in people_before]
     return _Plan(state, report)
@@ -211,10 +237,33 @@ def _is_new(changes: list[FieldChange]) -> bool:
     return any(c.field == "created" for c in changes)
 
 
-def _report(report: ImportReport, action: ActionRec, changes: list[FieldChange]) -> None:
+def _report(
+    report: ImportReport, action: ActionRec, item: Merged, changes: list[FieldChange]
+) -> None:
     if _is_new(changes):
         report.created.append(action.ref)
     elif changes:
-        report.updated[action.ref] = [c.field for c in changes]
+        report.updated[action.ref] = [
+            ReportedChange(c.field, _column(item, c.field), c.before, c.after) for c in changes
+        ]
     else:
         report.unchanged.append(action.ref)
+
+
+def _column(item: Merged, name: str) -> str:
+    """The heading the change came from; our own name when no file gave one."""
+    base = "milestones" if name.startswith("milestone:") else name
+    return item.columns.get(base, base)
+
+
+@contextmanager
+def _tracking(track: Track | None, description: str, total: int) -> Iterator[Advance]:
+    if track is None or not total:
+        yield _no_progress
+        return
+    with track(description, total) as advance:
+        yield advance
+
+
+def _no_progress(_count: int) -> None:
+    return None

@@ -123,7 +123,7 @@ def test_import_st_helens(cli_db: Database, shared_data: Path) -> None:
     assert len(actions(cli_db, ST_HELENS)) == len(csv_rows(shared_data / "st_helens_plan.csv"))
     assert len(actions(cli_db, ST_HELENS)) == 16
     assert "(new board)" in result.stdout
-    assert "created 16 action(s)" in result.stdout
+    assert "created 16 actions" in result.stdout
     assert "Paula Swindlehurst" in result.stdout
 
 
@@ -152,7 +152,7 @@ def test_edited_copy_records_exactly_the_edits(
     assert sorted(new) == sorted(
         [(rows[0]["action"], {"review_date"}), (rows[2]["action"], {"latest_update"})]
     )
-    assert "updated 2 action(s)" in result.stdout
+    assert "updated 2 actions" in result.stdout
 
 
 def test_a_broken_file_is_reported_and_changes_nothing(
@@ -177,7 +177,7 @@ def test_dry_run_writes_nothing(cli_db: Database, shared_data: Path) -> None:
         "import", str(shared_data / "st_helens_plan.csv"), "--board", ST_HELENS, "--dry-run"
     )
     assert result.exit_code == 0, result.output
-    assert "created 16 action(s)" in result.stdout
+    assert "created 16 actions" in result.stdout
     assert "Dry run: nothing was saved." in result.stdout
     with cli_db.session(commit=False) as session:
         assert session.exec(select(Board)).all() == []
@@ -186,7 +186,7 @@ def test_dry_run_writes_nothing(cli_db: Database, shared_data: Path) -> None:
 
 def test_worcestershire_three_files(cli_db: Database, shared_data: Path) -> None:
     out = import_worcs(shared_data)
-    assert "created 47 action(s)" in out
+    assert "created 47 actions" in out
     loaded = {a.ref: a for a in actions(cli_db, WORCS)}
     assert len(loaded) == 47
     owners = worcs_owners(shared_data)
@@ -320,7 +320,14 @@ def test_bad_board_settings_are_refused_kindly(
 def test_people_link(cli_db: Database, shared_data: Path) -> None:
     source = shared_data / "st_helens_plan.csv"
     import_st_helens(shared_data)
-    out = ok("people", "link", "paula", "--slack", "U0PAULA1", "--email", "paula@example.org")
+    # A first name alone is a question now, not an answer (issue 11): nothing is linked.
+    partial = cli("people", "link", "paula", "--slack", "U0PAULA1")
+    assert partial.exit_code == 1
+    assert "did you mean Paula Swindlehurst? Use the full name." in partial.stderr
+    out = ok(
+        "people", "link", "paula swindlehurst", "--slack", "U0PAULA1",
+        "--email", "paula@example.org",
+    )  # fmt: skip
     assert "Linked Paula Swindlehurst" in out
     owned = sum("Paula Swindlehurst" in row["owners"] for row in csv_rows(source))
     listed = ok("people")

@@ -95,7 +95,7 @@ def header(output: str) -> list[str]:
 
 
 def test_link_teams_stores_the_object_id_lowercased(settings: Settings, db: Database) -> None:
-    out = ok(settings, "people", "link", "paula", "--teams", PAULA_ID)
+    out = ok(settings, "people", "link", "paula swindlehurst", "--teams", PAULA_ID)
 
     assert f"Linked {PAULA}: Teams {PAULA_ID.lower()}." in out
     assert people(settings)[PAULA].accounts["teams"] == PAULA_ID.lower()

@@ -82,7 +82,7 @@ def build_digest(plan: BoardPlan, *, today: date, calendar: WorkingCalendar) -> 
         board_name=plan.board.name,
         today=today,
         red=tuple(a for a in open_actions if a.rag is Rag.RED),
-        newly_red=_newly_red(plan),
+        newly_red=_newly_red(plan, today),
         recovered=_recovered(plan),
         overdue_milestones=_overdue_milestones(open_actions, today),
         no_update=_no_update(plan.board, open_actions, today, calendar),
@@ -113,9 +113,40 @@ def _was_red(plan: BoardPlan, action: ActionView) -> bool | None:
     return plan.previous_rag[action.id] is Rag.RED
 
 
-def _newly_red(plan: BoardPlan) -> tuple[ActionView, ...]:
-    turned = (a for a in plan.actions if a.rag is Rag.RED and _was_red(plan, a) is False)
+def _newly_red(plan: BoardPlan, today: date) -> tuple[ActionView, ...]:
+    """Red now and not at the last digest; or turned red today, even with no digest before.
+
+    The first digest has nothing to compare with, but an action someone turned red this
+    morning is news all the same (as is one turned red before an earlier digest today).
+    One red from the moment it entered the plan (the first import) did not turn red.
+    """
+    turned = (a for a in plan.actions if a.rag is Rag.RED and _newly(plan, a, today))
     return tuple(sorted(turned, key=plan_order_key))
+
+
+def _newly(plan: BoardPlan, action: ActionView, today: date) -> bool:
+    was_red = _was_red(plan, action)
+    if was_red is None:  # no digest before, or no RAG change since it
+        return _turned_red_on(plan, action, today)
+    return not was_red
+
+
+def _turned_red_on(plan: BoardPlan, action: ActionView, day: date) -> bool:
+    """Did the action's last turn to red happen on `day` (the board's date), after it began?"""
+    if action.red_since is None:
+        return False
+    if action.created_at is not None and _utc(action.red_since) <= _utc(action.created_at):
+        return False
+    return _local_day(action.red_since, plan.board.timezone) == day
+
+
+def _utc(moment: datetime) -> datetime:
+    """Stored moments are UTC; one read back without its zone is taken as UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _local_day(moment: datetime, timezone: str) -> date:
+    return _utc(moment).astimezone(ZoneInfo(timezone)).date()
 
 
 def _recovered(plan: BoardPlan) -> tuple[ActionView, ...]:

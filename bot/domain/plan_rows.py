@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from datetime import date
 
 from bot.domain.rag import Rag
+
+# How a long step reports progress: `track(description, total)` is a context manager yielding
+# `advance(n)`. The CLI passes a progress bar; everything else passes nothing.
+Advance = Callable[[int], None]
+Track = Callable[[str, int], AbstractContextManager[Advance]]
 
 FIELDS: tuple[str, ...] = (
     "ref",
@@ -73,23 +80,49 @@ class ActionRow:
     rag: Rag | None = None
     latest_update: str | None = None
     milestones: tuple[MilestoneRow, ...] = ()
+    # Each field's heading as the file wrote it ("Review Date", "RAG Status"), so reports speak
+    # the user's words; not part of what the row says, so never compared.
+    columns: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class CellError:
-    """A problem a plan administrator can find and fix: file, row, column, what is wrong."""
+    """A problem a plan administrator can find and fix: file, row, column, what is wrong.
+
+    `bad_file`: the file cannot be read as a plan at all (its type, layout or encoding), which
+    the CLI reports as a usage error; otherwise it is a problem in what the file says.
+    `names_file`: the message goes on from the file's name ("plan.csv has no rows: …").
+    """
 
     file: str
     row: int
     column: str
     message: str
+    bad_file: bool = False
+    names_file: bool = False
 
     def __str__(self) -> str:
+        if self.names_file:
+            return f"{self.file} {self.message}"
         if self.row == 0 and not self.column:
             return f"{self.file}: {self.message}"
         if not self.column:
             return f"{self.file}, row {self.row}: {self.message}"
         return f"{self.file}, row {self.row}, column '{self.column}': {self.message}"
+
+
+@dataclass(frozen=True)
+class ReadNote:
+    """How a file was read when it was not as its name or cells say: worth telling the user."""
+
+    file: str
+    message: str
+    column: str = ""
+
+    def __str__(self) -> str:
+        if self.column:
+            return f"{self.file}, column '{self.column}': {self.message}"
+        return f"{self.file} {self.message}"
 
 
 class PlanFileError(Exception):
@@ -100,3 +133,8 @@ class PlanFileError(Exception):
         count = len(errors)
         heading = f"{count} problem{'s' if count != 1 else ''} in the plan file(s):"
         super().__init__("\n".join([heading, *(f"  {error}" for error in errors)]))
+
+    @property
+    def bad_file(self) -> bool:
+        """Some file could not be read as a plan at all (rather than a cell being wrong)."""
+        return any(error.bad_file for error in self.errors)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import MISSING, dataclass, is_dataclass
 from dataclasses import fields as dataclass_fields
@@ -57,9 +58,50 @@ class PlanChanged:
 
 @dataclass(frozen=True)
 class AskWhichAction:
-    """The person owns several actions and did not say which one they meant."""
+    """Which action was meant? Only ones the person may change are offered, each with its board.
+
+    Asked when several match (the person owns several and named none, or a ref is on several
+    boards), or when the ref is on the board they are on but not theirs to change there."""
 
     choices: tuple[ActionChoice, ...]
+    # The ref written: on the board they are on, but not theirs there; the choices are elsewhere.
+    not_theirs_here: str | None = None
+    # An answer that picked none of the choices, said back as the question is asked again.
+    unmatched: str | None = None
+
+
+# -- a choice picked by its board's name ("1.7 St Helens") ------------------------------------
+
+_APOSTROPHES = re.compile(r"['’‘`]")
+_WORD = re.compile(r"\w+")
+
+
+def name_words(text: str) -> tuple[str, ...]:
+    """Words to compare a reply with a board's name: case, apostrophes and punctuation aside."""
+    return tuple(_WORD.findall(_APOSTROPHES.sub("", text.casefold())))
+
+
+def names_board(words: Sequence[str], board_name: str) -> bool:
+    """ "St Helens", "helens", "Worc", "children's improvement": the name read from the start
+    of any of its words. No words name no board."""
+    if not words:
+        return False
+    said = " ".join(words)
+    name = name_words(board_name)
+    return any(" ".join(name[start:]).startswith(said) for start in range(len(name)))
+
+
+def short_board_name(name: str, others: Sequence[str], *, least: int = 4) -> str:
+    """The fewest leading words of `name` no other board answers to, `least` letters at least:
+    "St Helens", "Worcestershire". The whole name if nothing shorter is unique."""
+    words = name.split()
+    rivals = [other for other in others if other != name]
+    for count in range(1, len(words) + 1):
+        short = " ".join(words[:count])
+        said = name_words(short)
+        if len(short) >= least and not any(names_board(said, other) for other in rivals):
+            return short
+    return name
 
 
 @dataclass(frozen=True)

@@ -227,7 +227,7 @@ def person_list(plan: BoardPlan, person: PersonRef, *, today: date) -> ActionLis
 
 
 def workstream_list(plan: BoardPlan, key: str, *, today: date) -> ActionList | RagHelp:
-    """One workstream's actions, found by its number or the start of its name."""
+    """One workstream's actions, found by its number or words of its name."""
     matches = _matching_workstreams(plan.actions, key)
     if len(matches) != 1:
         return RagHelp(board_name=plan.board.name, problem=_workstream_problem(plan, key, matches))
@@ -245,7 +245,12 @@ def workstream_list(plan: BoardPlan, key: str, *, today: date) -> ActionList | R
 
 
 def _matching_workstreams(actions: Iterable[ActionView], key: str) -> list[tuple[str | None, str]]:
-    """Exact ref or exact name wins; otherwise every workstream whose name starts with key."""
+    """Exact ref or exact name wins; otherwise every workstream whose name has the words.
+
+    "recruitment" finds "Social Work Recruitment"; "commitment" finds "3 Commitment to
+    Continuous Improvement". Words are matched from their start ("work" finds "Workforce",
+    never "Network"), ignoring case.
+    """
     wanted = " ".join(key.split()).casefold()
     if not wanted:
         return []
@@ -254,20 +259,22 @@ def _matching_workstreams(actions: Iterable[ActionView], key: str) -> list[tuple
     exact = [ws for ws in known if wanted in ((ws[0] or "").casefold(), ws[1].casefold())]
     if exact:
         return exact
-    return [ws for ws in known if _name_starts_with(ws[1], wanted)]
+    return [ws for ws in known if _name_has(ws[1], wanted)]
 
 
-def _name_starts_with(name: str, wanted: str) -> bool:
-    """Names like "3 Commitment to Continuous Improvement" match "commitment" too."""
-    folded = name.casefold()
-    return folded.startswith(wanted) or folded.lstrip("0123456789. ").startswith(wanted)
+def _name_has(name: str, wanted: str) -> bool:
+    """The wanted words somewhere in the name, starting where a word starts."""
+    pattern = r"(?<!\w)" + re.escape(wanted)
+    return re.search(pattern, " ".join(name.split()).casefold()) is not None
 
 
 def _workstream_problem(plan: BoardPlan, key: str, matches: list[tuple[str | None, str]]) -> str:
     if not matches:
         return f"I couldn't find workstream “{key}” on {plan.board.name}."
     names = ", ".join(f"{ref} {name}" if ref else name for ref, name in matches)
-    return f"“{key}” matches several workstreams: {names}."
+    numbered = next((ref for ref, _name in matches if ref), None)
+    pick = f" Say which by its number, e.g. “/rag workstream {numbered}”." if numbered else ""
+    return f"“{key}” matches several workstreams: {names}.{pick}"
 
 
 def find_action(plan: BoardPlan, ref: str) -> ActionView | None:

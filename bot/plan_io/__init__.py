@@ -1,4 +1,4 @@
-"""Plan spreadsheets in and out: read_plan_files, write_csv, write_xlsx."""
+"""Plan spreadsheets in and out: read_plans (CSV, XLSX, a JSON export), write_csv, write_xlsx."""
 
 from bot.domain.plan_rows import (
     FIELDS,
@@ -7,9 +7,10 @@ from bot.domain.plan_rows import (
     MilestoneRow,
     OwnerName,
     PlanFileError,
+    ReadNote,
     SourceRef,
 )
-from bot.plan_io.reader import read_plan_file, read_plan_files
+from bot.plan_io.reader import PlanRead, read_plan_file, read_plan_files, read_plans
 from bot.plan_io.writer import EXPORT_COLUMNS, write_csv, write_xlsx
 
 __all__ = [
@@ -20,9 +21,12 @@ __all__ = [
     "MilestoneRow",
     "OwnerName",
     "PlanFileError",
+    "PlanRead",
+    "ReadNote",
     "SourceRef",
     "read_plan_file",
     "read_plan_files",
+    "read_plans",
     "write_csv",
     "write_xlsx",
 ]

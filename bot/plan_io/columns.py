@@ -120,3 +120,50 @@ def header_score(header: Sequence[str]) -> int:
 
 def is_header(header: Sequence[str]) -> bool:
     return header_score(header) > 0
+
+
+@dataclass(frozen=True)
+class MissingColumn:
+    """Why no row could head the file: the row most like a header, and what it lacks."""
+
+    headings: tuple[str, ...]
+    missing: str  # "column of action titles"
+    advice: str  # what to head it
+
+
+_MOST_HEADINGS_SHOWN = 20
+
+
+def missing_column(candidates: Sequence[Sequence[str]]) -> MissingColumn:
+    """The top row naming most of our columns (else the first with words in it) and the
+    column it would need to head a plan or a milestones list."""
+    best: Sequence[str] = ()
+    best_score = -1
+    for row in candidates:
+        if not any(cell.strip() for cell in row):
+            continue
+        columns = map_columns(row)
+        found = len(columns.index) + len(columns.milestone_cells)
+        if found > best_score:
+            best, best_score = row, found
+    headings = tuple(cell.strip() for cell in best if cell.strip())
+    columns = map_columns(best)
+    if columns.has("ref") and columns.has(MILESTONE_DATE) and columns.milestone_text is None:
+        return MissingColumn(
+            headings,
+            "column of milestone descriptions",
+            "head the column that describes each milestone 'Description' or 'Milestone'",
+        )
+    return MissingColumn(
+        headings,
+        "column of action titles",
+        "head the column that holds each action 'Action', 'Project' or 'Title' (a list of "
+        "milestones needs 'Ref', 'Date' and 'Description' instead)",
+    )
+
+
+def quoted_headings(headings: Sequence[str]) -> str:
+    """'Ref', 'RAG Status', 'Review Date' (and how many more, for a very wide row)."""
+    shown = ", ".join(f"'{name}'" for name in headings[:_MOST_HEADINGS_SHOWN])
+    more = len(headings) - _MOST_HEADINGS_SHOWN
+    return f"{shown} and {more} more" if more > 0 else shown

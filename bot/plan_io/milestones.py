@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from bot.domain.dates import read_date
 from bot.domain.plan_rows import MilestoneRow
 from bot.domain.workdays import WorkingCalendar
+from bot.plan_io.dates import read_plan_date
 
 UNDATED = frozenset({"tbc", "tba", "tbd", "-", "n/a", "·", "•"})
 _MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -93,8 +93,17 @@ def _undated(text: str) -> MilestoneRow | None:
     return MilestoneRow(None, "", words, done)
 
 
+def is_yearless(row: MilestoneRow, *, today: date, calendar: WorkingCalendar) -> bool:
+    """A dated milestone written without its year ("09 Mar"), so one was chosen for it."""
+    if row.due is None or not row.date_text or row.date_text.casefold() in UNDATED:
+        return False
+    reading = read_plan_date(row.date_text, as_of=today, calendar=calendar)
+    return reading is not None and reading.yearless
+
+
 def _due(written: str, today: date, calendar: WorkingCalendar) -> date | None:
+    """`today` is the plan's date: a date with no year is the nearest such date to it."""
     if not written or written.casefold() in UNDATED:
         return None
-    reading = read_date(written, today=today, calendar=calendar, year_rule="base")
+    reading = read_plan_date(written, as_of=today, calendar=calendar)
     return reading.date if reading is not None else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -11,7 +11,6 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.domain.replies import (
-    ActionChoice,
     AskWhichAction,
     Notice,
     NoticeKind,
@@ -41,16 +40,27 @@ from handlers.application.questions import (
     WHICH_ACTION,
     WHICH_DATE,
     QuestionAnswers,
+    choice,
     date_question,
     iso_days,
 )
 from handlers.application.updates import Actor, apply_update, may_change, snooze, undo
 from storage import conversations, history, notifications
+from storage.boards import board_by_name, boards_for_channel
 from storage.db import Database
-from storage.models import Action, Board, Person
+from storage.models import Action, Board, Notification, Person
 from storage.plan import actions_owned_by, actions_with_ref, lock_action
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The actions to ask about. `not_theirs_here`: the ref written, which is on the board the
+    person is on but not theirs to change there (these are the ones elsewhere that are)."""
+
+    actions: list[Action]
+    not_theirs_here: str | None = None
 
 
 class ChatHandlers:
@@ -110,7 +120,7 @@ class ChatHandlers:
         person = self.identify(session, conv)
         if person is None:
             return [Notice(NoticeKind.REFUSED, UNKNOWN_PERSON)]
-        ctx = ChatContext(session, person, conv, now)
+        ctx = ChatContext(session, person, conv, now, board_hint=message.board_hint)
         parsed = self._parse(text, now)
         if parsed.too_long:
             return [Notice(NoticeKind.NOT_UNDERSTOOD, TOO_LONG)]
@@ -143,23 +153,26 @@ class ChatHandlers:
         target = pinned or self._target_action(ctx, parsed)
         if isinstance(target, Action):
             return self._apply(ctx, target, parsed, text)
-        if isinstance(target, list):
+        if isinstance(target, Candidates):
             return self._ask_which_action(ctx, target, text)
         return target
 
-    def _ask_which_action(self, ctx: ChatContext, actions: list[Action], text: str) -> Reply:
+    def _ask_which_action(self, ctx: ChatContext, candidates: Candidates, text: str) -> Reply:
         """Only actions the person may change are offered: other boards' stay unnamed."""
-        actions = [a for a in actions if may_change(ctx.session, self._actor(ctx), a)]
+        actor = self._actor(ctx)
+        actions = [a for a in candidates.actions if may_change(ctx.session, actor, a)]
         if not actions:
             return Notice(NoticeKind.NOT_UNDERSTOOD, "You can't change any of those actions.")
-        self.questions.remember(
-            ctx, WHICH_ACTION, {"text": text, "choices": [a.id for a in actions]}
+        payload: dict[str, object] = {"text": text, "choices": [a.id for a in actions]}
+        if candidates.not_theirs_here is not None:
+            payload["not_theirs_here"] = candidates.not_theirs_here
+        self.questions.remember(ctx, WHICH_ACTION, payload)
+        return AskWhichAction(
+            tuple(choice(ctx.session, a) for a in actions),
+            not_theirs_here=candidates.not_theirs_here,
         )
-        return AskWhichAction(tuple(self._choice(ctx.session, a) for a in actions))
 
-    def _target_action(
-        self, ctx: ChatContext, parsed: ParsedUpdate
-    ) -> Action | list[Action] | Reply:
+    def _target_action(self, ctx: ChatContext, parsed: ParsedUpdate) -> Action | Candidates | Reply:
         if parsed.ref:
             return self._action_by_ref(ctx, parsed.ref)
         threaded = self._action_in_thread(ctx)
@@ -175,39 +188,71 @@ class ChatHandlers:
                 "You don't own any open actions. Start your message with the action's ref, "
                 f"e.g. `2.3 {EXAMPLE_UPDATE}`.",
             )
-        return owned
+        return Candidates(owned)
 
-    def _action_by_ref(self, ctx: ChatContext, ref: str) -> Action | list[Action] | Reply:
-        """Actions with that ref the person owns, else those whose board they chair or admin.
+    def _action_by_ref(self, ctx: ChatContext, ref: str) -> Action | Candidates | Reply:
+        """The board the person is on first; other boards only when the ref isn't on it.
 
-        Actions they can't change are never offered or named (nor their boards)."""
+        Refs repeat across boards ("1.7" on St Helens and on Worcestershire). On the board they
+        are on (`_boards_here`), that board's action with the ref is meant, if they may change
+        it. If it is there but not theirs, nothing is changed silently elsewhere: the ones with
+        that ref they may change on other boards are offered, else it is refused. With the ref
+        on no board they are on (or nothing saying which board), the ones they own, else the
+        ones whose board they chair or administer. Actions they can't change are never offered
+        or named (nor their boards)."""
         candidates = list(actions_with_ref(ctx.session, ref))
         if not candidates:
             return Notice(NoticeKind.NOT_UNDERSTOOD, f"I can't find an action {ref}.")
+        actor = self._actor(ctx)
+        changeable = [a for a in candidates if may_change(ctx.session, actor, a)]
+        here = self._boards_here(ctx)
+        if any(a.board_id in here for a in candidates):
+            mine_here = [a for a in changeable if a.board_id in here]
+            if mine_here:
+                return self._one_or_ask(ctx, mine_here)
+            elsewhere = [a for a in changeable if a.board_id not in here]
+            if elsewhere:
+                return Candidates(elsewhere, not_theirs_here=ref)
+        if not changeable:
+            return Notice(NoticeKind.REFUSED, not_yours(ref))
+        return self._one_or_ask(ctx, changeable)
+
+    def _one_or_ask(self, ctx: ChatContext, actions: list[Action]) -> Action | Candidates:
+        """The ones the person owns if any, else all of them: one is meant, several are asked."""
         assert ctx.person.id is not None
         owned_ids = {a.id for a in actions_owned_by(ctx.session, ctx.person.id)}
-        owned = [a for a in candidates if a.id in owned_ids]
-        changeable = [a for a in candidates if may_change(ctx.session, self._actor(ctx), a)]
-        choices = owned or changeable
-        if not choices:
-            return Notice(NoticeKind.REFUSED, not_yours(ref))
-        return choices[0] if len(choices) == 1 else choices
+        choices = [a for a in actions if a.id in owned_ids] or actions
+        return choices[0] if len(choices) == 1 else Candidates(choices)
 
-    def _action_in_thread(self, ctx: ChatContext) -> Action | None:
+    def _boards_here(self, ctx: ChatContext) -> set[int]:
+        """The board the person is on: the one the platform names (the console's current board),
+        else the board of the reminder or digest they reply to in its thread, else the boards
+        posting to the channel they wrote in. Empty: nothing says which board."""
+        if ctx.board_hint:
+            board = board_by_name(ctx.session, ctx.board_hint)
+            if board is not None and board.id is not None:
+                return {board.id}
+            log.info("board hint %r names no board; looking wider", ctx.board_hint)
+        sent = self._sent_in_thread(ctx)
+        if sent is not None:
+            return {sent.board_id}
+        in_channel = boards_for_channel(ctx.session, ctx.conversation.channel)
+        return {b.id for b in in_channel if b.id is not None}
+
+    def _sent_in_thread(self, ctx: ChatContext) -> Notification | None:
+        """The reminder or digest whose thread the message is a reply in."""
         conv = ctx.conversation
         if conv.thread is None:
             return None
-        sent = notifications.sent_in_thread(
+        return notifications.sent_in_thread(
             ctx.session, platform=conv.platform, channel=conv.channel, message_ref=conv.thread
         )
+
+    def _action_in_thread(self, ctx: ChatContext) -> Action | None:
+        sent = self._sent_in_thread(ctx)
         if sent is None or sent.action_id is None:
             return None
         return ctx.session.get(Action, sent.action_id)
-
-    def _choice(self, session: Session, action: Action) -> ActionChoice:
-        board = session.get(Board, action.board_id)
-        assert board is not None
-        return ActionChoice(action.ref, action.title, board.name)
 
     # -- applying ---------------------------------------------------------------------------------
 

@@ -20,3 +20,5 @@ class ChatContext:
     person: Person
     conversation: Conversation
     now: datetime
+    # The board the platform says the person is on (the console's current board), by name.
+    board_hint: str | None = None

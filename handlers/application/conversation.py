@@ -36,6 +36,9 @@ class IncomingMessage:
     # Typed into a box on one action's card (Teams' "Add update"): that action is meant, as a
     # reply in a reminder's thread means the reminder's; a ref in the words still wins.
     about_action: int | None = None
+    # The board the person is on, by name, for a platform that knows (the console's current
+    # board): a ref is looked for there first, before the thread's or the channel's board.
+    board_hint: str | None = None
 
 
 @dataclass(frozen=True)

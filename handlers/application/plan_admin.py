@@ -12,16 +12,16 @@ from datetime import date
 from typing import Any
 
 from bot.clock import Clock
-from bot.domain.plan_rows import ActionRow
+from bot.domain.plan_rows import ActionRow, Track
 from handlers.application.boards import BoardInfo
 from handlers.application.errors import NotFound, busy_as_busy
 from handlers.application.sample import load_sample_if_empty
 from storage.boards import board_by_name
 from storage.db import Database
 from storage.plan_export import board_json, board_rows, to_jsonable
-from storage.plan_sync import ImportOutcome, ImportReport, NewBoard, import_rows
+from storage.plan_sync import ImportOutcome, ImportReport, NewBoard, ReportedChange, import_rows
 
-__all__ = ["ImportOutcome", "ImportReport", "PlanAdmin", "PlanExport", "as_json"]
+__all__ = ["ImportOutcome", "ImportReport", "PlanAdmin", "PlanExport", "ReportedChange", "as_json"]
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,16 @@ class PlanAdmin:
         self.new_board = NewBoard(default_timezone, holiday_region)
 
     def import_rows(
-        self, board: str, rows: Sequence[ActionRow], *, dry_run: bool = False
+        self,
+        board: str,
+        rows: Sequence[ActionRow],
+        *,
+        dry_run: bool = False,
+        track: Track | None = None,
     ) -> ImportOutcome:
         """Creates the board if need be. PlanFileError, before anything is written, when a
-        row adds to an action that isn't there; `dry_run` does it all and keeps nothing."""
+        row adds to an action that isn't there; `dry_run` does it all and keeps nothing.
+        `track(description, total)` shows how far a long import has got."""
         with busy_as_busy():
             return import_rows(
                 self.db,
@@ -54,6 +60,7 @@ class PlanAdmin:
                 now=self.clock.now(),
                 new_board=self.new_board,
                 commit=not dry_run,
+                track=track,
             )
 
     def export(self, board: str) -> PlanExport:

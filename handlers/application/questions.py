@@ -1,8 +1,9 @@
 """The answers to chat's questions: "which date did you mean?" and "which action?".
 
 When a message is ambiguous the chat asks, and holds the update; these read the reply that
-answers it (a number from the list, a ref, a date, or "keep") and settle the held update.
-Kept apart so the chat use case (chat.py) stays about finding and applying updates.
+answers it (a number from the list, a ref, a ref and its board's name, a date, or "keep") and
+settle the held update. Kept apart so the chat use case (chat.py) stays about finding and
+applying updates.
 """
 
 from __future__ import annotations
@@ -15,11 +16,20 @@ from typing import Any, Protocol
 
 from sqlmodel import Session
 
-from bot.domain.replies import AskWhichDate, Notice, NoticeKind, Reply
+from bot.domain.replies import (
+    ActionChoice,
+    AskWhichAction,
+    AskWhichDate,
+    Notice,
+    NoticeKind,
+    Reply,
+    name_words,
+    names_board,
+)
 from bot.domain.updates import ParsedUpdate
 from handlers.application.chat_context import ChatContext
 from storage import conversations
-from storage.models import Action
+from storage.models import Action, Board
 
 WHICH_ACTION = "which_action"
 WHICH_DATE = "which_date"
@@ -80,15 +90,37 @@ class QuestionAnswers:
         original: ParsedUpdate,
         text: str,
     ) -> Reply | None:
-        choices = [int(i) for i in payload["choices"]]
-        if not is_bare_pick(reply):
+        """A number, a ref, "1.7 St Helens", or "yes" to a single choice picks one; an answer
+        that picks none is asked again with what to reply; a whole new update stands alone."""
+        if asks_for_change(reply):
+            return None  # "2.3 amber": a new update, which stands alone; the question lapses
+        ids = [int(i) for i in payload["choices"]]
+        numbered = nth(reply.text, ids)
+        if numbered is not None:
+            return self._apply_picked(ctx, int(numbered), original, text)
+        offered = [a for i in ids if (a := ctx.session.get(Action, i)) is not None]
+        choices = [choice(ctx.session, a) for a in offered]
+        picked = pick_named(said(reply), choices)
+        if picked is not None:
+            return self._apply(ctx, offered[picked], original, text)
+        if not is_attempted_pick(reply):
             return None  # a full new update: the question lapses and the message stands alone
-        picked = pick(reply, choices, ctx.session)
-        if picked is None:
-            self.remember(ctx, WHICH_ACTION, payload)
-            return again(choices)
-        action = ctx.session.get(Action, picked)
-        assert action is not None
+        if not offered:
+            return Notice(NoticeKind.INFO, "Those actions are no longer in the plan.")
+        kept = {**payload, "choices": [a.id for a in offered]}
+        self.remember(ctx, WHICH_ACTION, kept)
+        return AskWhichAction(
+            tuple(choices),
+            not_theirs_here=payload.get("not_theirs_here"),
+            unmatched=said(reply) or reply.text,
+        )
+
+    def _apply_picked(
+        self, ctx: ChatContext, action_id: int, original: ParsedUpdate, text: str
+    ) -> Reply:
+        action = ctx.session.get(Action, action_id)
+        if action is None:
+            return Notice(NoticeKind.INFO, "That action is no longer in the plan.")
         return self._apply(ctx, action, original, text)
 
     def _answer_which_date(
@@ -174,20 +206,58 @@ def is_bare_pick(reply: ParsedUpdate) -> bool:
     return rest.isdigit() or (reply.ref is not None and not rest)
 
 
-def pick(reply: ParsedUpdate, choices: list[int], session: Session) -> int | None:
-    picked = nth(reply.text, choices)
-    if picked is not None:
-        return int(picked)
-    if reply.ref:
-        for action_id in choices:
-            action = session.get(Action, action_id)
-            if action is not None and action.ref == reply.ref:
-                return action_id
-    return None
+def choice(session: Session, action: Action) -> ActionChoice:
+    """An action as it is offered: its ref, its title and its board's name."""
+    board = session.get(Board, action.board_id)
+    assert board is not None
+    return ActionChoice(action.ref, action.title, board.name)
 
 
-def again(choices: list[int]) -> Notice:
-    return Notice(
-        NoticeKind.NOT_UNDERSTOOD,
-        f"Please reply with the action's ref or its number (1–{len(choices)}).",
-    )
+_YES = frozenset({"yes", "y", "yep", "yeah", "yes please", "ok", "okay", "that one"})
+_FILLER = frozenset({"on", "the", "for", "in", "at", "of"})
+
+
+def said(reply: ParsedUpdate) -> str:
+    """The answer as written, near enough: its ref (read off the front) and its words."""
+    words = reply.text.strip()
+    return f"{reply.ref} {words}".strip() if reply.ref else words
+
+
+def pick_named(answer: str, choices: Sequence[ActionChoice]) -> int | None:
+    """Which choice (its index) the answer names, if just one: "yes" to a single choice; a
+    ref ("2.3") that only one has; a ref and its board's name or the start of any word in it,
+    either way round ("1.7 St Helens", "worc 1.7"); or the board's name alone when only one
+    choice is on that board. None: the answer names none of them, or more than one."""
+    if name_words(answer) and " ".join(name_words(answer)) in _YES:
+        return 0 if len(choices) == 1 else None
+    refs = {c.ref.casefold() for c in choices}
+    tokens = answer.split()
+    written = [t for t in tokens if t.strip(".,:;()").casefold() in refs]
+    if len(written) > 1:
+        return None
+    ref = written[0].strip(".,:;()").casefold() if written else None
+    words = list(name_words(" ".join(t for t in tokens if t not in written)))
+    while words and words[0] in _FILLER:
+        words.pop(0)
+    if ref is None and not words:
+        return None
+    matching = [
+        index
+        for index, offered in enumerate(choices)
+        if (ref is None or offered.ref.casefold() == ref)
+        and (not words or names_board(words, offered.board_name))
+    ]
+    return matching[0] if len(matching) == 1 else None
+
+
+def asks_for_change(reply: ParsedUpdate) -> bool:
+    """A RAG, a date or a milestone: what an update asks for, and no answer to "which?" does."""
+    wanted = (reply.rag, reply.rag_guess, reply.new_date, reply.date_shift, reply.command)
+    dated = reply.date_options or reply.date_doubts or reply.milestone_dates
+    return any(w is not None for w in wanted) or bool(dated or reply.milestones_done)
+
+
+def is_attempted_pick(reply: ParsedUpdate) -> bool:
+    """A number, a ref, or words that ask for nothing ("1.7 Narnia", "asdf"): an answer to the
+    question that missed, rather than a new update."""
+    return is_bare_pick(reply) or not reply.is_meaningful

@@ -26,6 +26,12 @@ MILESTONE_CHARS = 500  # a milestone's words: likewise
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HOLIDAY_REGIONS = ("ENG", "WLS", "SCT", "NIR")
 _HH_MM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+EMAIL_CHARS = 320  # Person.email
+# Someone's work address as people write it: one @, no spaces or brackets, a dotted domain.
+_EMAIL = re.compile(
+    r"(?P<local>[^@\s<>()\[\],;:\"]+)@(?P<domain>[a-z0-9-]+(?:\.[a-z0-9-]+)+)", re.I
+)
+EMAIL_EXAMPLE = "paula.swindlehurst@sthelens.gov.uk"
 
 
 # -- names, titles, refs, words ----------------------------------------------------------------
@@ -54,11 +60,20 @@ def words(text: str) -> str:
     return " ".join(clean_text(text).split())
 
 
-def email(text: str) -> str:
-    address = text.strip()
-    if "@" not in address:
-        raise Invalid(f"“{text}” isn't an email address")
-    return address
+def email(text: str, label: str = "email") -> str:
+    """An address as stored: trimmed, its domain lowercased (the part that ignores case)."""
+    address = text.strip().removeprefix("mailto:")
+    found = _EMAIL.fullmatch(address)
+    labels = found.group("domain").split(".") if found else []
+    if (
+        found is None
+        or len(address) > EMAIL_CHARS
+        or ".." in found.group("local")
+        or any(not part or part.startswith("-") or part.endswith("-") for part in labels)
+        or not labels[-1].isalpha()
+    ):
+        raise Invalid(f"{label} “{text}” isn't an email address: give one like {EMAIL_EXAMPLE}")
+    return f"{found.group('local')}@{found.group('domain').lower()}"
 
 
 # -- dates -------------------------------------------------------------------------------------

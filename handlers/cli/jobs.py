@@ -81,6 +81,7 @@ def _post_digest(runtime: Runtime, board: BoardInfo) -> None:
             f"{board.name} has no channel: `actionbot board “{board.name}” --channel C0123ABC` "
             "(Slack) or `--teams-channel 19:…@thread.tacv2` (Teams)"
         )
+    runtime.platforms.check_tokens()  # a refused token is a sentence, not a failed post
     runner = runtime.app.jobs.runner(*runtime.platforms.chat_notifiers())
     try:
         sent = runner.post_digest(board.name)
@@ -124,6 +125,7 @@ def remind(
         echo(sweep_totals(results, sent="due"))
         echo(DRY_RUN if dry_run else NO_CHAT_SERVICE)
         return
+    platforms.check_tokens()  # a refused token is a sentence before anything is claimed
     # Sent through each chat platform and echoed here; printed only, with --mark-sent.
     notifiers = platforms.chat_notifiers(echo=sys.stdout) or [
         platforms.console_notifier(sys.stdout)

@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from handlers.application.errors import Problem
-from handlers.cli import boards, jobs, people, plan, slack, teams
+from handlers.cli import boards, doctor, jobs, people, plan, slack, teams
 from handlers.cli.output import echo, guarded, optional_name
 from handlers.cli.state import CliOptions, Runtime, pick_board, root, state
 
@@ -27,6 +27,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
+    # Plain help: typer's rich help shows a flag as `--json <bool>`, as if it took a value.
+    rich_markup_mode=None,
 )
 
 
@@ -44,6 +46,7 @@ def run(
         for name in runtime.app.plans.load_sample_if_empty(cli.today()):
             echo(f"Loaded the sample plan: {name}.")
     if chat:
+        runtime.platforms.check_tokens()
         runtime.platforms.serve(host=cli.settings.host, port=cli.settings.port)
         return
     _console(runtime, board, as_)
@@ -81,6 +84,7 @@ boards.register(app)
 jobs.register(app)
 people.register(app)
 teams.register(app)
+doctor.register(app)
 
 
 def main() -> None:

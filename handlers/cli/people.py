@@ -1,4 +1,6 @@
-"""`actionbot people`, `people link` and `people sync`: who is in the plans, and their accounts."""
+"""`actionbot people`, `people link`, `people sync`, `people rename` and `people remove`: who is
+in the plans, and their accounts. A person is named in full (case and spacing aside); a
+partial name is answered with whom it may mean."""
 
 from __future__ import annotations
 
@@ -8,9 +10,22 @@ from typing import Annotated
 
 import typer
 
-from handlers.application.errors import Invalid, NotFound
-from handlers.application.people import PersonLine
-from handlers.cli.output import USAGE, checked_name, echo, fail, guarded, print_table
+from handlers.application import rules
+from handlers.application.errors import Invalid
+from handlers.application.people import PersonLine, PersonRemoval, describe_actions
+from handlers.cli.boards import flag, print_history
+from handlers.cli.output import (
+    USAGE,
+    checked_name,
+    echo,
+    fail,
+    guarded,
+    note,
+    optional_name,
+    plural,
+    print_json,
+    print_table,
+)
 from handlers.cli.state import CliState, state
 
 SLACK = "slack"
@@ -34,35 +49,55 @@ TEAMS_SETUP = (
 
 def register(app: typer.Typer) -> None:
     people_app = typer.Typer(
-        help="The people in the plans, and their chat accounts.", invoke_without_command=True
+        help="The people in the plans and their chat accounts: listed, linked, renamed, removed.",
+        invoke_without_command=True,
     )
     people_app.callback()(guarded(people))
     people_app.command("link")(guarded(people_link))
     people_app.command("sync")(guarded(people_sync))
+    people_app.command("rename")(guarded(people_rename))
+    people_app.command("remove")(guarded(people_remove))
     app.add_typer(people_app, name="people")
 
 
-def people(ctx: typer.Context) -> None:
+def people(
+    ctx: typer.Context,
+    as_json: Annotated[bool, flag("--json", "Print everyone as JSON, for scripts.")] = False,
+    history: Annotated[
+        bool, flag("--history", "List people's changes instead: renames and removals.")
+    ] = False,
+) -> None:
     """List everyone: role, email, Slack (and Teams) id and how many actions they own."""
     if ctx.invoked_subcommand is not None:
         return
     cli = state(ctx)
     app = cli.app()  # one composition (one connection and migration check) for the command
-    _print_people(cli, app.people.everyone())
+    if history:
+        zone = cli.settings.default_timezone
+        print_history("People changes", app.people.history(), as_json=as_json, zone=zone)
+        return
+    everyone = app.people.everyone()
+    if as_json:
+        print_json([person_record(p) for p in everyone])
+    elif everyone:
+        _print_people(cli, everyone)
+    else:
+        echo("No one is in the plans yet: `actionbot import FILE --board NAME` loads a plan.")
     platforms = app.jobs.delivery_platforms
     if missing := app.people.unreachable(platforms):
         named = ", ".join(f"{u.name} ({u.open_actions} open)" for u in missing)
         where = " or ".join(platforms)
         link = f" Link them with `actionbot people link NAME --{platforms[0]} ID`."
-        echo(
-            f"Can't reach {len(missing)} on {where}: {named}."
+        said = note if as_json else echo  # stdout stays one JSON document
+        said(
+            f"Can't reach {plural(len(missing), 'person', 'people')} on {where}: {named}."
             + (link if SLACK in platforms or TEAMS in platforms else "")
         )
 
 
 def people_link(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The person, as named in the plan.")],
+    name: Annotated[str, typer.Argument(help="The person's full name, as in the plan.")],
     slack: Annotated[str | None, typer.Option(help="Their Slack user id, e.g. U0123ABC.")] = None,
     teams: Annotated[
         str | None,
@@ -70,7 +105,7 @@ def people_link(
     ] = None,
     email: Annotated[str | None, typer.Option(help="Their email (for `people sync`).")] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Move an account that is linked to someone else.")
+        bool, flag("--force", "Move an account that is linked to someone else.")
     ] = False,
 ) -> None:
     """Link a person to their Slack and/or Teams account (and/or record their email)."""
@@ -82,10 +117,8 @@ def people_link(
     accounts = {SLACK: slack} if slack is not None else {}
     if teams is not None:
         accounts[TEAMS] = entra_object_id(teams)
-    try:
-        who = state(ctx).app().people.link(name, accounts=accounts, email=email, force=force)
-    except NotFound as error:
-        fail(f"{error.message}: see `actionbot people`")
+    email = rules.email(email, "--email") if email is not None else None
+    who = state(ctx).app().people.link(name, accounts=accounts, email=email, force=force)
     done = [
         f"Slack {slack}" if slack else "",
         f"Teams {accounts[TEAMS]}" if TEAMS in accounts else "",
@@ -110,7 +143,7 @@ def entra_object_id(text: str) -> str:
 def people_sync(
     ctx: typer.Context,
     teams: Annotated[
-        bool, typer.Option("--teams", help="Look them up in Teams (Entra) instead of Slack.")
+        bool, flag("--teams", "Look them up in Teams (Entra) instead of Slack.")
     ] = False,
 ) -> None:
     """Find everyone with an email in Slack (or, with --teams, Teams) and link their accounts."""
@@ -128,6 +161,80 @@ def people_sync(
     print_table(title, ("name", "email", column), rows)
     linked = sum(1 for _name, _address, account in found if account)
     echo(f"Linked {linked} of {len(found)} people with an email.")
+
+
+def people_rename(
+    ctx: typer.Context,
+    old: Annotated[str, typer.Argument(help="Their full name as it is now.")],
+    new: Annotated[str, typer.Argument(help="Their name as it should be.")],
+) -> None:
+    """Rename someone (a misspelt import, a changed name); their actions and accounts stay."""
+    old, new = checked_name(old, "person name"), checked_name(new, "new name")
+    done = state(ctx).app().people.rename(old, new)
+    if not done.changed:
+        echo(f"{done.after} is already called that; nothing was changed.")
+        return
+    echo(f"Renamed {done.before} to {done.after}. Past updates keep the name they were made under.")
+
+
+def people_remove(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Their full name.")],
+    reassign_to: Annotated[
+        str | None,
+        typer.Option(help="Who takes over every action they own (their full name)."),
+    ] = None,
+    yes: Annotated[
+        bool, flag("--yes", "Remove them (without it, says what would happen).")
+    ] = False,
+) -> None:
+    """Take someone out of the plans: their accounts, roles and email; their actions passed on.
+
+    Refused while an open action has no other owner, unless --reassign-to names who takes
+    their actions over. Their past updates stay in the history under their name."""
+    name = checked_name(name, "person name")
+    heir = optional_name(reassign_to, "--reassign-to")
+    done = state(ctx).app().people.remove(name, reassign_to=heir, confirmed=yes)
+    echo(f"{'Removed' if done.removed else 'Would remove'} {done.name}:")
+    for line in removal_lines(done):
+        echo(f"  {line}")
+    if not done.removed:
+        fail(f"nothing was changed: add --yes to remove {done.name}")
+    echo("Their past updates stay in the history under their name.")
+
+
+def removal_lines(done: PersonRemoval) -> list[str]:
+    """What removing someone does, a line each."""
+    lines = []
+    if done.passed_on:
+        count = plural(len(done.passed_on), "action")
+        lines.append(f"{count} passed to {done.reassigned_to}: {describe_actions(done.passed_on)}")
+    if done.dropped_from:
+        count = plural(len(done.dropped_from), "action")
+        where = describe_actions(done.dropped_from)
+        lines.append(f"no longer an owner of {count} that others own or that are complete: {where}")
+    if not done.passed_on and not done.dropped_from:
+        lines.append("owns no actions")
+    lines += [f"no longer {role}" for role in done.roles]
+    if done.accounts:
+        lines.append(f"{' and '.join(a.capitalize() for a in done.accounts)} unlinked")
+    lines += [
+        f'{board} is left with no chair: add one with `actionbot board "{board}" --chair NAME`'
+        for board in done.chairless
+    ]
+    return lines
+
+
+def person_record(person: PersonLine) -> dict[str, object]:
+    """Someone for `people --json`: the same keys for everyone, whatever is linked."""
+    return {
+        "name": person.name,
+        "role": person.role,
+        "email": person.email or None,
+        "slack": person.accounts.get(SLACK),
+        "teams": person.accounts.get(TEAMS),
+        "actions_owned": person.actions_owned,
+    }
 
 
 def _print_people(cli: CliState, everyone: Sequence[PersonLine]) -> None:

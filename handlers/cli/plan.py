@@ -7,6 +7,7 @@ import json
 import os
 import stat
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -18,13 +19,30 @@ from typing import Annotated, BinaryIO, NoReturn, TextIO
 
 import typer
 
-from bot.domain.plan_rows import ActionRow, PlanFileError
+from bot.domain.plan_rows import ActionRow, PlanFileError, ReadNote
 from bot.domain.workdays import WorkingCalendar
-from bot.plan_io.reader import read_plan_files
+from bot.plan_io.reader import PlanRead, read_plans
 from bot.plan_io.writer import write_csv, write_xlsx
 from handlers.application import rules
-from handlers.application.plan_admin import ImportReport, PlanExport
-from handlers.cli.output import USAGE, checked_name, echo, fail, guarded, note, optional_name
+from handlers.application.plan_admin import (
+    ImportOutcome,
+    ImportReport,
+    PlanExport,
+    ReportedChange,
+    as_json,
+)
+from handlers.cli.output import (
+    USAGE,
+    checked_name,
+    echo,
+    fail,
+    guarded,
+    note,
+    optional_name,
+    plural,
+    print_json,
+    progress,
+)
 from handlers.cli.state import pick_board, state
 
 
@@ -41,18 +59,30 @@ def register(app: typer.Typer) -> None:
 
 # -- import ----------------------------------------------------------------------------------------
 
+MOST_LISTED = 20  # refs or names listed in a report line before "…and N more"
+
 
 def import_plan(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Plan files (.csv, .xlsx), read together.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Plan files (.csv, .xlsx, or an actionbot .json export), read together."
+        ),
+    ],
     board: Annotated[str, typer.Option(help="Board to load into; created if missing.")],
     as_of: Annotated[
-        str | None, typer.Option(help="The plan's date: years for dates like '09 Mar'.")
+        str | None,
+        typer.Option(
+            help="The plan's date (default today): a date with no year, like '09 Mar', is the "
+            "nearest such date to it."
+        ),
     ] = None,
     dry_run: Annotated[bool, typer.Option(help="Report what would change; save nothing.")] = False,
     review_date: Annotated[
         str | None, typer.Option(help="Review date for files that have no review-date column.")
     ] = None,
+    as_json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Load (or refresh) a board's plan from its spreadsheets; all or nothing."""
     board = checked_name(board, "--board")
@@ -61,32 +91,39 @@ def import_plan(
     as_of_day = cli.today()
     if as_of:
         as_of_day = rules.day(as_of, "--as-of", today=as_of_day, calendar=calendar)
-    rows = _read_rows(files, as_of=as_of_day, calendar=calendar)
+    read = _read(files, as_of=as_of_day, calendar=calendar)
+    rows = read.rows
     if review_date:
         day = rules.day(review_date, "--review-date", today=as_of_day, calendar=calendar)
         rows = [_with_review_date(row, day, review_date) for row in rows]
     app = cli.app()
     try:
-        outcome = app.plans.import_rows(board, rows, dry_run=dry_run)
+        outcome = app.plans.import_rows(board, rows, dry_run=dry_run, track=progress)
     except PlanFileError as error:
-        _plan_errors(error)
-    _print_import(
-        outcome.report, board=outcome.board, new_board=outcome.created_board, dry_run=dry_run
-    )
+        _plan_errors(error, files)
+    if as_json_:
+        print_json(_report_json(outcome, read.notes, dry_run=dry_run))
+    else:
+        _print_import(outcome, read.notes, dry_run=dry_run)
 
 
-def _read_rows(files: list[Path], *, as_of: date, calendar: WorkingCalendar) -> list[ActionRow]:
+def _read(files: list[Path], *, as_of: date, calendar: WorkingCalendar) -> PlanRead:
     try:
-        return read_plan_files(files, as_of=as_of, calendar=calendar)
+        return read_plans(files, as_of=as_of, calendar=calendar, track=progress)
     except PlanFileError as error:
-        _plan_errors(error)
+        _plan_errors(error, files)
 
 
-def _plan_errors(error: PlanFileError) -> NoReturn:
-    """Every problem, by file, row and column, so one round of fixes is enough."""
+def _plan_errors(error: PlanFileError, files: list[Path]) -> NoReturn:
+    """Every problem, by file, row and column, so one round of fixes is enough. A file that
+    can't be read as a plan at all is a usage error (2); a problem in what it says is 1."""
     for problem in error.errors:
         note(f"  {problem}")
-    fail(f"{len(error.errors)} problem(s) in the plan file(s); nothing was imported")
+    where = "the plan file" if len(files) == 1 else "the plan files"
+    fail(
+        f"{plural(len(error.errors), 'problem')} in {where}; nothing was imported",
+        USAGE if error.bad_file else 1,
+    )
 
 
 def _with_review_date(row: ActionRow, day: date, text: str) -> ActionRow:
@@ -94,29 +131,102 @@ def _with_review_date(row: ActionRow, day: date, text: str) -> ActionRow:
     if "title" not in row.present or "review_date" in row.present:
         return row
     return replace(
-        row, review_date=day, review_date_text=text, present=row.present | {"review_date"}
+        row,
+        review_date=day,
+        review_date_text=text,
+        present=row.present | {"review_date"},
+        columns={**row.columns, "review_date": "--review-date"},
     )
 
 
-def _print_import(report: ImportReport, *, board: str, new_board: bool, dry_run: bool) -> None:
-    echo(f"{board}{' (new board)' if new_board else ''}:")
+def _print_import(outcome: ImportOutcome, notes: list[ReadNote], *, dry_run: bool) -> None:
+    """Counts and at most MOST_LISTED refs a line, so a 5,000-action plan reads like a small one."""
+    report = outcome.report
+    echo(f"{outcome.board}{' (new board)' if outcome.created_board else ''}:")
+    for found in notes:
+        echo(f"  note: {found}")
     if report.created:
-        echo(f"  created {len(report.created)} action(s): {', '.join(report.created)}")
+        echo(f"  created {plural(len(report.created), 'action')}: {_listed(report.created)}")
     if report.updated:
-        echo(f"  updated {len(report.updated)} action(s):")
-        for ref, fields in report.updated.items():
-            echo(f"    {ref}: {', '.join(fields)}")
+        echo(f"  updated {plural(len(report.updated), 'action')} ({_by_column(report)}):")
+        for ref, changes in list(report.updated.items())[:MOST_LISTED]:
+            echo(f"    {ref}: {_changed_columns(changes)}")
+        if len(report.updated) > MOST_LISTED:
+            echo(f"    …and {len(report.updated) - MOST_LISTED:,} more")
     if report.unchanged:
-        echo(f"  left alone {len(report.unchanged)} action(s) that already match")
+        echo(f"  left alone {plural(len(report.unchanged), 'action')} that already match")
     if report.not_in_files:
-        echo(f"  not in the files (kept): {', '.join(report.not_in_files)}")
+        kept = plural(len(report.not_in_files), "action")
+        echo(f"  kept {kept} the files don't mention: {_listed(report.not_in_files)}")
     if report.people_created:
-        people = ", ".join(report.people_created)
-        echo(f"  new people ({len(report.people_created)}): {people}")
+        added = plural(len(report.people_created), "new person", "new people")
+        echo(f"  added {added}: {_listed(report.people_created)}")
     if not report.changed:
         echo("No changes.")
     if dry_run:
         echo("Dry run: nothing was saved.")
+
+
+def _listed(items: list[str]) -> str:
+    shown = ", ".join(items[:MOST_LISTED])
+    more = len(items) - MOST_LISTED
+    return f"{shown} …and {more:,} more" if more > 0 else shown
+
+
+def _by_column(report: ImportReport) -> str:
+    """How many actions each column changed on, most first: "RAG Status on 2, Review Date on 1"."""
+    counts: Counter[str] = Counter()
+    for changes in report.updated.values():
+        counts.update({change.column for change in changes})
+    return ", ".join(f"{column} on {count:,}" for column, count in counts.most_common())
+
+
+def _changed_columns(changes: list[ReportedChange]) -> str:
+    """One action's changed columns in the file's words; milestones counted, not listed."""
+    columns: dict[str, list[ReportedChange]] = {}
+    for change in changes:
+        columns.setdefault(change.column, []).append(change)
+    parts = []
+    for column, found in columns.items():
+        steps = [c for c in found if c.field.startswith("milestone:")]
+        if not steps:
+            parts.append(column)
+            continue
+        added = sum(1 for c in steps if c.before is None)
+        done = len(steps) - added
+        counts = [f"{added:,} added"] if added else []
+        counts += [f"{done:,} done"] if done else []
+        parts.append(f"{column} ({', '.join(counts)})")
+    return ", ".join(parts)
+
+
+def _report_json(outcome: ImportOutcome, notes: list[ReadNote], *, dry_run: bool) -> object:
+    report = outcome.report
+    return {
+        "board": outcome.board,
+        "new_board": outcome.created_board,
+        "dry_run": dry_run,
+        "changed": report.changed,
+        "counts": {
+            "created": len(report.created),
+            "updated": len(report.updated),
+            "unchanged": len(report.unchanged),
+            "not_in_files": len(report.not_in_files),
+            "people_created": len(report.people_created),
+        },
+        "created": report.created,
+        "updated": [
+            {"ref": ref, "changes": [as_json(change) for change in changes]}
+            for ref, changes in report.updated.items()
+        ],
+        "unchanged": report.unchanged,
+        "not_in_files": report.not_in_files,
+        "people_created": report.people_created,
+        "notes": [
+            {"file": found.file, "column": found.column or None, "message": found.message}
+            for found in notes
+        ],
+    }
 
 
 # -- export ----------------------------------------------------------------------------------------
@@ -142,7 +252,7 @@ def export(
     plan = app.plans.export(pick_board(app, board).name)
     _write(plan, format_, output, force=force)
     if output is not None:
-        note(f"Wrote {len(plan.rows)} action(s) of {plan.board.name} to {output}.")
+        note(f"Wrote {plural(len(plan.rows), 'action')} of {plan.board.name} to {output}.")
 
 
 def _write(plan: PlanExport, format_: ExportFormat, output: Path | None, *, force: bool) -> None:

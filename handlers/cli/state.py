@@ -124,7 +124,7 @@ def pick_board(app: Application, name: str | None, *, first: bool = False) -> Bo
     if name:
         found = app.boards.find(name)
         if found is None:
-            raise NotFound(f"there's no board called “{name}”. Boards: {_board_names(app)}")
+            raise NotFound(app.boards.no_such(name))
         return found
     names = app.boards.names()
     if not names:

@@ -9,14 +9,17 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.web import SlackResponse
 
 from bot.config import Settings
 from handlers.application.app import Application
 from handlers.application.conversation import Conversation, IncomingMessage, RagRequest
+from handlers.application.errors import Problem
 from handlers.slack import interactive
 from handlers.slack.app_home import HomeTab
 from handlers.slack.blocks import fallback_text, render_blocks, render_pages
@@ -37,10 +40,66 @@ _LEADING_MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
 _PEOPLE_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
 
 
+# Slack's answers that mean the token itself is no good: nothing works until it is replaced.
+TOKEN_REFUSALS = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "token_expired",
+        "account_inactive",
+        "not_allowed_token_type",
+    }
+)
+BOT_REFUSAL = (
+    "SLACK_BOT_TOKEN was refused by Slack ({error}): copy the Bot User OAuth Token again from "
+    "OAuth & Permissions at api.slack.com/apps (reinstall the app there first if it was removed)"
+)
+APP_REFUSAL = (
+    "SLACK_APP_TOKEN was refused by Slack ({error}): make an app-level token with the "
+    "connections:write scope under Basic Information → App-Level Tokens at api.slack.com/apps "
+    "(or unset SLACK_APP_TOKEN to serve over HTTP)"
+)
+# The one Web API method called with the app-level token rather than the bot token.
+APP_LEVEL_METHOD = "apps.connections.open"
+
+
+class TokenRefusedError(SlackApiError, Problem):
+    """Slack refused the token: `message` names which one and where to get another, so a
+    command says it in a sentence (output.guarded) rather than as Slack's raw error."""
+
+    def __init__(self, failure: SlackApiError, error: str, *, method: str) -> None:
+        sentence = APP_REFUSAL if method == APP_LEVEL_METHOD else BOT_REFUSAL
+        Problem.__init__(self, sentence.format(error=error))
+        self.response = failure.response
+        self.error = error
+
+
+def slack_error(failure: SlackApiError) -> str:
+    """Slack's error code ("not_in_channel"), or "" when the answer had none."""
+    response = failure.response
+    found = response.get("error", "") if response is not None else ""
+    return str(found or "")
+
+
+class CheckedClient(WebClient):
+    """A WebClient whose token refusals are TokenRefusedError (still a SlackApiError)."""
+
+    def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:
+        try:
+            return super().api_call(api_method, **kwargs)
+        except SlackApiError as failure:
+            error = slack_error(failure)
+            if error in TOKEN_REFUSALS and not isinstance(failure, TokenRefusedError):
+                raise TokenRefusedError(failure, error, method=api_method) from failure
+            raise
+
+
 def make_client(settings: Settings) -> WebClient:
-    """One client for the app and the notifier, retrying Slack's 429s and 5xxs."""
+    """One client for the app and the notifier, retrying Slack's 429s and 5xxs; a token Slack
+    refuses is a TokenRefusedError, which says which token and where to get another."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    client = WebClient(token=token, base_url=settings.slack_api_url)
+    client = CheckedClient(token=token, base_url=settings.slack_api_url)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
     client.retry_handlers.append(ServerErrorRetryHandler(max_retry_count=2))
     return client

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections import Counter
 from pathlib import Path
+
+from handlers.console.repl import ConsoleSession
+from handlers.wiring import Services
+
+WORCS = "Worcestershire"
 
 WORCS_FILES = (
     "worcestershire_sip.csv",
@@ -67,3 +73,21 @@ def section(text: str, heading: str) -> list[str]:
 def bullet_refs(lines: list[str]) -> list[str]:
     """The ref after each "• " bullet."""
     return [line.split()[1] for line in lines if line.startswith("• ")]
+
+
+def transcript(
+    services: Services, person: str, lines: list[str], *, board: str = WORCS
+) -> tuple[str, int]:
+    """Everything the session printed for these typed lines, and its exit code."""
+    out = io.StringIO()
+    session = ConsoleSession(
+        services.application, board, person, inp=io.StringIO("\n".join(lines)), out=out
+    )
+    code = session.run()
+    return out.getvalue(), code
+
+
+def after(text: str, marker: str) -> str:
+    """The output from the first occurrence of `marker` on."""
+    assert marker in text, f"{marker!r} not in output:\n{text}"
+    return text[text.index(marker) :]

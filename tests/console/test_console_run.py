@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from tests.console.support import bullet_refs, section, worcs_red_refs
 
@@ -94,3 +98,66 @@ def test_run_refuses_placeholder_tokens(tmp_path: Path) -> None:
     result = run(tmp_path, [], env=slack)
     assert result.returncode == 2
     assert "SLACK_BOT_TOKEN is still the placeholder" in result.stderr
+
+
+def _read_until(fd: int, marker: bytes, seconds: float) -> bytes:
+    """What the terminal shows, until `marker` appears, the process ends or time runs out."""
+    seen, end = b"", time.monotonic() + seconds
+    while marker not in seen and time.monotonic() < end:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # the process has gone and closed its end
+            break
+        if not chunk:
+            break
+        seen += chunk
+    return seen
+
+
+def _exit_code(pid: int, *, seconds: float) -> int | None:
+    """The child's exit code; None (and the child stopped) if it hasn't ended in time."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.1)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    return None
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+@pytest.mark.parametrize("key", [b"\x03", b"\x04"], ids=["ctrl-c", "ctrl-d"])
+def test_ctrl_c_and_ctrl_d_at_a_real_terminal_say_goodbye(tmp_path: Path, key: bytes) -> None:
+    """At a terminal (a pseudo-terminal here): the prompt, then the key; a goodbye on its own
+    line, exit 0, no traceback."""
+    import pty
+
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    environment["DATABASE_URL"] = f"sqlite:///{tmp_path / 'actionbot.db'}"
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the console script, as a person starts it
+        try:
+            os.chdir(tmp_path)
+            os.execvpe(command()[0], [*command(), "run"], environment)  # noqa: S606 - no shell
+        finally:
+            os._exit(127)  # never back into pytest
+    try:
+        shown = _read_until(fd, b"Hilary> ", TIMEOUT)
+        assert b"Hilary> " in shown, shown.decode(errors="replace")
+        # As a person would, a moment after the prompt: a signal arriving while input() is
+        # still setting up the line editor waits for the next key (CPython's readline).
+        time.sleep(0.5)
+        os.write(fd, key)
+        shown += _read_until(fd, b"Goodbye, Hilary.\r\n", 30)
+        code = _exit_code(pid, seconds=30)
+    finally:
+        os.close(fd)
+    text = shown.decode(errors="replace")
+    assert code == 0, text
+    assert re.search(r"Hilary> (\^C|\^D)?\r\nGoodbye, Hilary\.\r\n", text), text[-300:]
+    assert "Traceback" not in text

@@ -4,55 +4,24 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
-from bot.clock import ManualClock
-from bot.config import Settings
-from handlers.application.sample import load_sample_if_empty
 from handlers.console.repl import ConsoleError, ConsoleSession
-from handlers.wiring import Services, build_services
+from handlers.wiring import Services
 from storage.models import Notification
 from tests.console.support import (
+    WORCS,
+    after,
     bullet_refs,
     busiest_owner,
     section,
     single_green_owner,
+    transcript,
     worcs_red_refs,
 )
-
-WORCS = "Worcestershire"
-
-
-@pytest.fixture
-def services(db_url: str, clock: ManualClock) -> Iterator[Services]:
-    """A fresh install: the sample plan, moved to the week of the test clock."""
-    built = build_services(Settings(database_url=db_url, scheduler_enabled=False), clock=clock)
-    today = clock.now().date()
-    assert load_sample_if_empty(built.db, now=clock.now(), today=today)
-    yield built
-    built.db.dispose()
-
-
-def transcript(
-    services: Services, person: str, lines: list[str], *, board: str = WORCS
-) -> tuple[str, int]:
-    """Everything the session printed for these typed lines, and its exit code."""
-    out = io.StringIO()
-    session = ConsoleSession(
-        services.application, board, person, inp=io.StringIO("\n".join(lines)), out=out
-    )
-    code = session.run()
-    return out.getvalue(), code
-
-
-def after(text: str, marker: str) -> str:
-    """The output from the first occurrence of `marker` on."""
-    assert marker in text, f"{marker!r} not in output:\n{text}"
-    return text[text.index(marker) :]
 
 
 def test_reminder_reply_rag_digest_and_undo(services: Services, shared_data: Path) -> None:
@@ -136,7 +105,7 @@ def test_commands_and_help(services: Services, shared_data: Path) -> None:
     )
     assert code == 0
     assert "/digest — this week's digest" in out
-    assert "Unknown command /frobnicate" in out
+    assert "There's no /frobnicate command here. /help lists what the console takes." in out
     assert "Board: St Helens Children's Improvement Board." in out
     assert "St Helens Children's Improvement Board — RAG on Mon 23 Nov 2026" in out
     assert "I don't know anyone called “Nobody Atall”" in out

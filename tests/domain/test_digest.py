@@ -15,6 +15,7 @@ from tests.domain.builders import action, board, milestone, plan
 ENG = WorkingCalendar("ENG")
 TODAY = date(2026, 12, 7)  # Mon
 LAST_WEEK = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+TODAY_9AM = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
 
 def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
@@ -54,6 +55,45 @@ def test_no_previous_digest_means_no_changes() -> None:
     digest = build_digest(plan(action("1.1", rag=Rag.RED)), today=TODAY, calendar=ENG)
     assert digest.newly_red == ()
     assert digest.recovered == ()
+
+
+def test_turned_red_today_is_newly_red_in_the_first_digest_too() -> None:
+    created = utc(2026, 11, 2, 9)
+    this_morning = action("1.1", rag=Rag.RED, created_at=created, red_since=utc(2026, 12, 7, 8))
+    # In December London keeps GMT: 23:00 UTC on Sunday is Sunday there too.
+    last_night = action("1.2", rag=Rag.RED, created_at=created, red_since=utc(2026, 12, 6, 23))
+    imported_red = action("1.3", rag=Rag.RED, created_at=TODAY_9AM, red_since=TODAY_9AM)
+    turned_back = action("1.4", rag=Rag.AMBER, created_at=created, red_since=utc(2026, 12, 7, 8))
+    unknown = action("1.5", rag=Rag.RED, created_at=created)
+
+    sip = plan(this_morning, last_night, imported_red, turned_back, unknown)
+    digest = build_digest(sip, today=TODAY, calendar=ENG)
+
+    assert refs(digest.newly_red) == ["1.1"]
+    assert digest.recovered == ()
+    assert digest.previous_counts is None
+
+
+def test_turned_red_today_counts_in_the_board_time_zone() -> None:
+    created = utc(2026, 6, 1, 9)
+    summer = date(2026, 7, 6)  # BST: 23:30 UTC on Sunday is 00:30 on Monday in London
+    late = action("1.1", rag=Rag.RED, created_at=created, red_since=utc(2026, 7, 5, 23, 30))
+    before = action("1.2", rag=Rag.RED, created_at=created, red_since=utc(2026, 7, 5, 22, 59))
+    digest = build_digest(plan(late, before), today=summer, calendar=ENG)
+    assert refs(digest.newly_red) == ["1.1"]
+
+
+def test_turned_red_today_before_an_earlier_digest_still_counts() -> None:
+    """A digest already sent this morning: an action red since before it, with no RAG change
+    since, is still news today; one red at that digest after an earlier change is not."""
+    created = utc(2026, 11, 2, 9)
+    morning = action("1.1", rag=Rag.RED, created_at=created, red_since=utc(2026, 12, 7, 8))
+    again = action("1.2", rag=Rag.RED, created_at=created, red_since=utc(2026, 12, 7, 11))
+    sip = plan(morning, again, previous_rag={again.id: Rag.RED}, previous_at=TODAY_9AM)
+
+    digest = build_digest(sip, today=TODAY, calendar=ENG)
+
+    assert refs(digest.newly_red) == ["1.1"]
 
 
 def test_no_update_since_the_first_reminder() -> None:

@@ -204,6 +204,39 @@ def test_workstream_list_missing_or_ambiguous_asks() -> None:
     assert [a.ref for a in numbered_name.actions] == ["3.1"]
 
 
+def test_workstream_list_by_words_anywhere_in_the_name() -> None:
+    actions = (
+        action("1.1", workstream="Social Work Recruitment"),
+        action("1.2", workstream="Social Work Recruitment"),
+        action("2.1", workstream="Partner Network"),
+        action("3.1", workstream="Retention and Recruitment of Carers"),
+    )
+    sip = plan(*actions)
+
+    found = workstream_list(sip, "RECRUITMENT of", today=TODAY)
+    both = workstream_list(sip, "recruitment", today=TODAY)
+    not_inside_a_word = workstream_list(sip, "work recruitment", today=TODAY)
+    nothing = workstream_list(sip, "etwork", today=TODAY)
+
+    assert isinstance(found, ActionList)
+    assert [a.ref for a in found.actions] == ["3.1"]
+    assert isinstance(both, RagHelp)
+    assert both.problem is not None
+    assert "1 Social Work Recruitment, 3 Retention and Recruitment of Carers" in both.problem
+    assert "“/rag workstream 1”" in both.problem
+    assert isinstance(not_inside_a_word, ActionList)
+    assert [a.ref for a in not_inside_a_word.actions] == ["1.1", "1.2"]
+    assert isinstance(nothing, RagHelp)
+
+
+def test_workstream_list_by_a_word_of_a_real_name() -> None:
+    sip = worcestershire_plan()
+    by_word = workstream_list(sip, "workforce", today=TODAY)
+    assert isinstance(by_word, ActionList)
+    assert by_word == workstream_list(sip, "1", today=TODAY)
+    assert "Support and Develop Our Workforce" in by_word.title
+
+
 def test_find_action_by_ref() -> None:
     sip = worcestershire_plan()
     found = find_action(sip, "2.3")

@@ -140,7 +140,7 @@ def test_ask_which_action_numbers_the_choices() -> None:
     assert "e.g. 2.3" in text
     assert BOARD_NAME not in text  # one board: no need to say it
     other = render_text(AskWhichAction((*choices, ActionChoice("4.1", "Audit", "Safeguarding"))))
-    assert "(Safeguarding)" in other
+    assert "3. 4.1 Audit — Safeguarding" in other
 
 
 def test_ask_which_date() -> None:
@@ -237,8 +237,8 @@ def test_action_detail() -> None:
     assert "Sat 10 Apr – Roll-out plan agreed" in text
     assert "Long finished step" not in text
     assert f"“{WORDS}”" in text
-    newest = text.index("Mon 1 Mar 2027 — Paula Swindlehurst via slack: RAG Amber → Red")
-    oldest = text.index("Mon 4 Jan 2027 — Plan Admin via import: RAG No RAG → Amber (undone)")
+    newest = text.index("Paula Swindlehurst: RAG Amber → Red, on Mon 1 Mar 2027")
+    oldest = text.index("Imported by Plan Admin: RAG No RAG → Amber, on Mon 4 Jan 2027 (undone)")
     assert newest < oldest
     assert_plain(text)
 

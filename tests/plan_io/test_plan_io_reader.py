@@ -344,7 +344,6 @@ def test_error_message_lists_every_problem(tmp_path: Path) -> None:
     [
         ("plan.xlsx", b"\x00\x01\x02 definitely not a zip", "not a readable .xlsx"),
         ("plan.csv", b"", "empty"),
-        ("plan.csv", b"colour,size,shape\nred,9,round\n", "no header row"),
         ("plan.docx", b"Action\nA\n", "save the plan as .csv or .xlsx"),
     ],
 )
@@ -355,6 +354,16 @@ def test_whole_file_problems(tmp_path: Path, name: str, content: bytes, message:
     assert (error.file, error.row, error.column) == (name, 0, "")
     assert message in error.message
     assert str(error).startswith(f"{name}: ")
+
+
+def test_a_file_with_no_title_column_says_so_and_lists_its_headings(tmp_path: Path) -> None:
+    path = tmp_path / "plan.csv"
+    path.write_bytes(b"colour,size,shape\nred,9,round\n")
+    (error,) = errors_of([path])
+    assert (error.file, error.row, error.column, error.bad_file) == ("plan.csv", 0, "", True)
+    assert str(error).startswith("plan.csv has no column of action titles: ")
+    assert "its headings are 'colour', 'size', 'shape'" in str(error)
+    assert "'Action', 'Project' or 'Title'" in str(error)
 
 
 def test_missing_file(tmp_path: Path) -> None:

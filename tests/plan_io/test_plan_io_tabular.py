@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from bot.plan_io.columns import header_score
-from bot.plan_io.tabular import TableError, cell_value, read_table
+from bot.plan_io.tabular import NoHeaderError, TableError, cell_value, read_table
 
 
 def _xlsx(path: Path, rows: list[list[object]], *, sheets: int = 1) -> Path:
@@ -61,7 +61,6 @@ def test_header_is_found_below_title_rows(tmp_path: Path) -> None:
         (b"", "empty"),
         (b"  \r\n", "empty"),
         (b"\x00\x01binary\x00", "binary"),
-        (b"colour,size\nred,9\n", "no header row"),
     ],
 )
 def test_unreadable_csv_files(tmp_path: Path, content: bytes, message: str) -> None:
@@ -106,10 +105,21 @@ def test_xlsx_uses_the_first_sheet_with_a_header(tmp_path: Path) -> None:
     assert read_table(path, header_score).rows[0].cells == ("Only action",)
 
 
-def test_xlsx_without_a_plan_sheet(tmp_path: Path) -> None:
+def test_xlsx_without_a_plan_sheet_keeps_what_its_top_rows_hold(tmp_path: Path) -> None:
     path = _xlsx(tmp_path / "plan.xlsx", [["colour", "size"], ["red", 9]])
-    with pytest.raises(TableError, match="no worksheet"):
+    with pytest.raises(NoHeaderError) as caught:
         read_table(path, header_score)
+    assert caught.value.candidates == (("colour", "size"), ("red", "9"))
+    assert caught.value.sheet is None  # one sheet: no need to name it
+
+
+def test_a_workbook_with_no_plan_on_any_sheet_names_the_sheet_it_looked_at(
+    tmp_path: Path,
+) -> None:
+    path = _xlsx(tmp_path / "plan.xlsx", [["colour", "size"]], sheets=2)
+    with pytest.raises(NoHeaderError) as caught:
+        read_table(path, header_score)
+    assert caught.value.sheet == "Sheet"  # the first sheet with anything in it: the cover
 
 
 @pytest.mark.parametrize(

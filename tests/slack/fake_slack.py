@@ -19,15 +19,51 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import count
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
 from slack_sdk.signature import SignatureVerifier
 
+MANIFEST = Path(__file__).resolve().parents[2] / "handlers" / "slack" / "manifest.yml"
 BOT_USER_ID = "UBOTACTION"
 BOT_ID = "BBOTACTION"
 TEAM_ID = "T0COUNCIL"
 WAIT_SECONDS = 10.0  # how long a test waits for a call before failing: generous for loaded CI
+
+
+def manifest_scopes() -> list[str]:
+    """The bot scopes handlers/slack/manifest.yml asks for: what a fresh install grants."""
+    lines = MANIFEST.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == "bot:")
+    scopes = []
+    for line in lines[start + 1 :]:
+        if not line.strip().startswith("- "):
+            break
+        scopes.append(line.strip().removeprefix("- "))
+    return scopes
+
+
+@dataclass
+class Channel:
+    """A conversation the stand-in knows: whether it is private, and whether the bot is in it."""
+
+    id: str
+    name: str
+    private: bool = False
+    member: bool = True
+    archived: bool = False
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "is_channel": not self.private,
+            "is_group": self.private,
+            "is_private": self.private,
+            "is_member": self.member,
+            "is_archived": self.archived,
+        }
 
 
 @dataclass(frozen=True)
@@ -71,6 +107,14 @@ class FakeSlack:
         self.members: dict[str, list[str]] = {}
         self._failures: dict[str, list[int]] = {}
         self._refusals: dict[str, list[str]] = {}
+        # Conversations it knows (add_channel): a post to one the bot isn't in is refused as
+        # Slack refuses it. A channel it doesn't know takes every post, as it always did.
+        self.channels: dict[str, Channel] = {}
+        # What Slack says the token was granted (the x-oauth-scopes header of every answer);
+        # a fresh install of the manifest by default. None: no header.
+        self.scopes: list[str] | None = manifest_scopes()
+        self._refused_tokens: dict[str, str] = {}
+        self._request = threading.local()  # the headers of the request this thread answers
         self._ts = count(1)
         self._changed = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -108,6 +152,18 @@ class FakeSlack:
         """The next call to `method` is answered `{"ok": false, "error": error}`, as Slack does."""
         with self._changed:
             self._refusals.setdefault(method, []).append(error)
+
+    def refuse_token(self, token: str, error: str = "invalid_auth") -> None:
+        """Every call made with `token` is answered `{"ok": false, "error": error}`."""
+        with self._changed:
+            self._refused_tokens[token] = error
+
+    def add_channel(
+        self, channel_id: str, name: str, *, private: bool = False, member: bool = True
+    ) -> Channel:
+        with self._changed:
+            channel = self.channels[channel_id] = Channel(channel_id, name, private, member)
+            return channel
 
     # -- what tests read -------------------------------------------------------------------
 
@@ -157,14 +213,28 @@ class FakeSlack:
             self._changed.notify_all()
 
     def _answer(self, path: str, params: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+        """Subclasses wrap this (tests/schedules/test_crash.py): its signature stays as it is;
+        the request's headers come through `_request`, per server thread."""
+        headers = getattr(self._request, "headers", {})
+        status, answer_headers, body = self._answer_call(path, params, headers)
+        if path.startswith("/api/") and self.scopes is not None:
+            answer_headers = {**answer_headers, "x-oauth-scopes": ",".join(self.scopes)}
+        return status, answer_headers, body
+
+    def _answer_call(
+        self, path: str, params: dict[str, Any], headers: dict[str, str]
+    ) -> tuple[int, dict[str, str], Any]:
         method = path.removeprefix("/api/")
         failure: int | None = None
         refusal: str | None = None
+        token = _bearer(headers) or str(params.get("token") or "")
         with self._changed:  # two concurrent calls must not both take the one failure
             if self._failures.get(method):
                 failure = self._failures[method].pop(0)
             elif self._refusals.get(method):
                 refusal = self._refusals[method].pop(0)
+            elif token in self._refused_tokens and path.startswith("/api/"):
+                refusal = self._refused_tokens[token]
         if failure is not None:
             headers = {"Retry-After": "1"} if failure == 429 else {}
             return failure, headers, {"ok": False, "error": "ratelimited"}
@@ -179,6 +249,13 @@ class FakeSlack:
 
     def _post_message(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = str(params.get("channel", ""))
+        with self._changed:
+            known = self.channels.get(channel)
+            if known is not None and not known.member:
+                return {
+                    "ok": False,
+                    "error": "channel_not_found" if known.private else "not_in_channel",
+                }
         if channel.startswith(("U", "W")):
             channel = "D" + channel[1:]
         message: dict[str, Any] = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID}
@@ -214,6 +291,28 @@ class FakeSlack:
         with self._changed:
             members = list(self.members.get(channel, []))
         return {"ok": True, "members": members, "response_metadata": {}}
+
+    def _conversations_join(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A public channel is joined; a private one (or one it doesn't know) can't be."""
+        with self._changed:
+            known = self.channels.get(str(params.get("channel", "")))
+            if known is None:
+                return {"ok": False, "error": "channel_not_found"}
+            if known.private:
+                return {"ok": False, "error": "method_not_supported_for_channel_type"}
+            was_member, known.member = known.member, True
+            answer: dict[str, Any] = {"ok": True, "channel": known.info()}
+        if was_member:
+            answer["already_in_channel"] = True
+        return answer
+
+    def _conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A private channel the bot is not in is invisible to it, as in Slack."""
+        with self._changed:
+            known = self.channels.get(str(params.get("channel", "")))
+            if known is None or (known.private and not known.member):
+                return {"ok": False, "error": "channel_not_found"}
+            return {"ok": True, "channel": known.info()}
 
     def _chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
         channel, ts = str(params.get("channel", "")), str(params.get("ts", ""))
@@ -254,6 +353,7 @@ class FakeSlack:
                 self._handle(path, dict(parse_qsl(query)))
 
             def _handle(self, path: str, params: dict[str, Any]) -> None:
+                fake._request.headers = dict(self.headers.items())
                 status, headers, body = fake._answer(path, params)
                 fake._record(Call(path, params, status, dict(self.headers.items()), body))
                 self._reply(status, headers, body)
@@ -288,6 +388,15 @@ def _auth_test(_fake: FakeSlack, _params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _connections_open(_fake: FakeSlack, _params: dict[str, Any]) -> dict[str, Any]:
+    return {"ok": True, "url": "wss://wss-primary.slack.com/link/?ticket=test&app_id=A0ACTIONBOT"}
+
+
+def _bearer(headers: dict[str, str]) -> str:
+    found = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+    return found.removeprefix("Bearer ").strip()
+
+
 def _conversations_open(_fake: FakeSlack, params: dict[str, Any]) -> dict[str, Any]:
     users = str(params.get("users", ""))
     return {"ok": True, "channel": {"id": "D" + users[1:]}}
@@ -300,6 +409,9 @@ _METHODS: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
     "conversations.open": _conversations_open,
     "conversations.history": FakeSlack._conversations_history,
     "conversations.members": FakeSlack._conversations_members,
+    "conversations.join": FakeSlack._conversations_join,
+    "conversations.info": FakeSlack._conversations_info,
+    "apps.connections.open": _connections_open,
     "chat.update": FakeSlack._chat_update,
     "views.publish": FakeSlack._views,
     "views.open": FakeSlack._views,

@@ -338,7 +338,7 @@ def test_timestamps_in_history_render_as_dates() -> None:
     blocks = render_blocks(ActionDetail("Board", _action(), (entry,), TODAY))
 
     text = "\n".join(_texts(blocks))
-    assert "Tue 24 Nov 2026 — Vel Kenny via slack: *RED → AMBER*" in text
+    assert "Vel Kenny: *RED → AMBER*, on Tue 24 Nov 2026" in text
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ MANIFEST = Path(__file__).resolve().parents[2] / "handlers" / "slack" / "manifes
 SCOPES = {
     "channels:history": "conversations.history: find_sent in a public board channel",
     "groups:history": "conversations.history: find_sent in a private board channel",
+    "channels:join": "conversations.join: a public board channel the bot isn't in yet",
     "channels:read": "conversations.members: /rag answers a public board's members",
     "groups:read": "conversations.members: /rag answers a private board's members",
     "chat:write": "chat.postMessage, chat.update",

@@ -31,6 +31,12 @@ from handlers.application.present.phrases import (
 )
 from handlers.application.present.words import UPDATE_CHARS, changes, format_day, quoted, title
 
+CREATED = "created"
+LATEST_UPDATE = "latest_update"
+# History entries written by a plan import (storage's IMPORT_SOURCE): no person behind them.
+IMPORT_SOURCE = "import"
+CLI_SOURCE = "cli"  # changes made with the `actionbot` command, with no person behind them
+
 HELP_LINES = (
     "/rag — the board at a glance: totals, workstreams, the red list",
     "/rag red — the red actions",
@@ -134,11 +140,50 @@ def _latest(action: ActionView) -> tuple[str, Line]:
 
 
 def _history_item(entry: HistoryEntry) -> Line:
-    said = quoted(entry.text) if entry.text else ""
-    kind = "undo" if entry.is_undo else "via"
-    head = f"{format_day(entry.at.date())} — {entry.author} {kind} {entry.source}: "
+    """One entry as a sentence: "Vel Kenny: RAG Red → Amber, on Mon 30 Nov 2026 — “…”"."""
+    when = format_day(entry.at.date())
+    created = any(c.field == CREATED for c in entry.changes)
+    # A new action's fields are the action itself (shown above); a new update's words are
+    # quoted once at the end, not listed as a change.
+    listed = [] if created else [c for c in entry.changes if c.field != LATEST_UPDATE]
+    said = _history_words(entry, created)
+    head = line(_history_who(entry, created))
+    if listed:
+        head = line(*head, ": ", *changes(listed, "", separator=", "), f", on {when}")
+    else:
+        head = line(*head, f" on {when}")
+    if said:
+        head = line(*head, f" — {quoted(said)}")
     flags = line(" ", Aside("(undone)")) if entry.undone else ()
-    return line(head, *changes(entry.changes, said), *flags)
+    return line(*head, *flags)
+
+
+def _history_who(entry: HistoryEntry, created: bool) -> str:
+    """Who or what made the entry, and how, as the start of a sentence."""
+    if entry.source == IMPORT_SOURCE:
+        said = " ".join((entry.text or "").split())
+        start = said if said.casefold().startswith("imported") else "imported"
+        start = start[:1].upper() + start[1:]
+        return f"{start} by {entry.who}" if entry.who else start
+    if entry.source == CLI_SOURCE and not entry.who:
+        return "Changed with the actionbot command"
+    if entry.is_undo:
+        return f"{entry.author} undid an update"
+    if created:
+        return f"{entry.author} added this action"
+    return entry.author
+
+
+def _history_words(entry: HistoryEntry, created: bool) -> str | None:
+    """The words of an update: the new latest update, else what was typed if nothing changed."""
+    if created or entry.is_undo:
+        return None
+    written = next((c.after for c in entry.changes if c.field == LATEST_UPDATE), None)
+    if written:
+        return written
+    if entry.source == IMPORT_SOURCE or entry.changes:
+        return None
+    return entry.text or None
 
 
 def rag_help(answer: RagHelp) -> Message:

@@ -18,12 +18,14 @@ from bot.content import (
 )
 from bot.domain.plan import FieldChange
 from bot.domain.replies import (
+    ActionChoice,
     AskWhichAction,
     AskWhichDate,
     Notice,
     PlanChanged,
     UpdateRecorded,
     UpdateUndone,
+    short_board_name,
 )
 from handlers.application.present.buttons import date_choices, undo_choices
 from handlers.application.present.words import (
@@ -78,22 +80,55 @@ def plan_changed(reply: PlanChanged) -> Message:
 
 
 def ask_which_action(question: AskWhichAction) -> Message:
-    several_boards = len({c.board_name for c in question.choices}) > 1
+    """The choices, numbered, each with its board when the board is worth saying, and how to
+    pick one: its number, its ref, or (a ref on several boards) the ref and the board's name."""
+    choices = question.choices
+    boards = list(dict.fromkeys(c.board_name for c in choices))
+    with_board = len(boards) > 1 or question.not_theirs_here is not None
     items = tuple(
-        (line(Strong(c.ref), f" {c.title}", *_board(c.board_name, several_boards)),)
-        for c in question.choices
+        (line(Strong(c.ref), f" {c.title}", *_board(c.board_name, with_board)),) for c in choices
     )
-    example = question.choices[0].ref if question.choices else "2.3"
     return Message(
         (
-            BulletList(line("Which action do you mean?"), items, numbered=True),
-            Note(line("Reply with the ref, e.g. ", Code(example))),
+            BulletList(line(_which_title(question)), items, numbered=True),
+            Note(_how_to_pick(choices, boards)),
         )
     )
 
 
+def _which_title(question: AskWhichAction) -> str:
+    missed = (
+        f"{quoted(question.unmatched)} doesn't pick one of these. " if question.unmatched else ""
+    )
+    ref = question.not_theirs_here
+    if ref is None:
+        return f"{missed}Which action do you mean?"
+    these = "this one" if len(question.choices) == 1 else "one of these"
+    return f"{missed}You can't change {ref} on this board. Did you mean {these}?"
+
+
+def _how_to_pick(choices: tuple[ActionChoice, ...], boards: list[str]) -> Line:
+    unchanged = " Nothing has been changed yet."
+    if len(choices) == 1:
+        return line("Reply “yes” or ", Code("1"), " to update it.", unchanged)
+    refs = [c.ref for c in choices]
+    repeated = next((c for c in choices if refs.count(c.ref) > 1), None)
+    if repeated is None:
+        example = choices[0].ref if choices else "2.3"
+        return line("Reply with the ref, e.g. ", Code(example), ", or its number.", unchanged)
+    named = f"{repeated.ref} {short_board_name(repeated.board_name, boards)}"
+    return line(
+        "Reply with its number, e.g. ",
+        Code("1"),
+        ", or the ref and the board, e.g. ",
+        Code(named),
+        ".",
+        unchanged,
+    )
+
+
 def _board(name: str, shown: bool) -> tuple[Span, ...]:
-    return (Plain(" "), Aside(f"({name})")) if shown else ()
+    return (Plain(" — "), Aside(name)) if shown else ()
 
 
 def ask_which_date(question: AskWhichDate) -> Message:

@@ -3,6 +3,7 @@ and a change said as before → after."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 
@@ -14,6 +15,8 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 UPDATE_CHARS = 300
 WORDS_CHARS = 160
+# An imported milestone is kept as "2026-11-23 - Mock up completed": its date, then its words.
+_DATED_WORDS = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\s*[-–]\s*|\s+|$)(.*)", re.ASCII | re.DOTALL)
 
 
 def format_day(day: date, *, with_year: bool = True) -> str:
@@ -73,6 +76,21 @@ def _plain(value: str | None) -> str:
     return shorten(value, WORDS_CHARS) if value else "—"
 
 
+def dated_words(value: str | None) -> str:
+    """Words that may start with a stored ISO date, with that date as every other is shown."""
+    if not value:
+        return _plain(value)
+    found = _DATED_WORDS.fullmatch(value.strip())
+    if found is None:
+        return _plain(value)
+    try:
+        day = format_day(date.fromisoformat(found.group(1)))
+    except ValueError:
+        return _plain(value)
+    words = found.group(2).strip()
+    return f"{day} – {shorten(words, WORDS_CHARS)}" if words else day
+
+
 def change(made: FieldChange) -> Line:
     """One field's before → after, in the words a person would use."""
     field, before, after = made.field, made.before, made.after
@@ -90,7 +108,7 @@ def change(made: FieldChange) -> Line:
     if field.startswith("milestone_due:"):
         return line(f"milestone {number} due ", Change(date_text(before), date_text(after)))
     if field.startswith("milestone:"):
-        return line(f"milestone {number}: ", Change(_plain(before), _plain(after)))
+        return line(f"milestone {number}: ", Change(dated_words(before), dated_words(after)))
     return line(f"{field.replace('_', ' ')} ", Change(_plain(before), _plain(after)))
 
 
