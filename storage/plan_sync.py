@@ -16,8 +16,7 @@ plan_write writes them, with storage.bulk's statements.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,7 +25,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from bot.domain.plan import FieldChange
-from bot.domain.plan_rows import ActionRow, Advance, Track
+from bot.domain.plan_rows import ActionRow, Track, tracking
 from storage.boards import board_by_name, ensure_board
 from storage.db import Database
 from storage.models import Board
@@ -157,7 +156,7 @@ def _plan(
     report = ImportReport()
     people_before = set(state.people)
     seen: set[int] = set()
-    with _tracking(track, "Working out the changes", len(merged)) as advance:
+    with tracking(track, "Working out the changes", len(merged)) as advance:
         for number, item in enumerate(merged, start=1):
             action, changes = sync_action(state, item, now=now)
             seen.add(id(action))
@@ -254,16 +253,3 @@ def _column(item: Merged, name: str) -> str:
     """The heading the change came from; our own name when no file gave one."""
     base = "milestones" if name.startswith("milestone:") else name
     return item.columns.get(base, base)
-
-
-@contextmanager
-def _tracking(track: Track | None, description: str, total: int) -> Iterator[Advance]:
-    if track is None or not total:
-        yield _no_progress
-        return
-    with track(description, total) as advance:
-        yield advance
-
-
-def _no_progress(_count: int) -> None:
-    return None

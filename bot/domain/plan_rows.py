@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -13,6 +13,21 @@ from bot.domain.rag import Rag
 # `advance(n)`. The CLI passes a progress bar; everything else passes nothing.
 Advance = Callable[[int], None]
 Track = Callable[[str, int], AbstractContextManager[Advance]]
+
+
+@contextmanager
+def tracking(track: Track | None, description: str, total: int) -> Iterator[Advance]:
+    """Long work reports its progress where someone is watching (a terminal's bar); else not."""
+    if track is None or not total:
+        yield _no_progress
+        return
+    with track(description, total) as advance:
+        yield advance
+
+
+def _no_progress(_count: int) -> None:
+    return None
+
 
 FIELDS: tuple[str, ...] = (
     "ref",

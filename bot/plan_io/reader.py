@@ -9,8 +9,7 @@ row carries its file's headings, so changes are reported in the user's words.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -19,7 +18,6 @@ from pathlib import Path
 from bot.domain.plan_rows import (
     FIELDS,
     ActionRow,
-    Advance,
     CellError,
     MilestoneRow,
     OwnerName,
@@ -27,6 +25,7 @@ from bot.domain.plan_rows import (
     ReadNote,
     SourceRef,
     Track,
+    tracking,
 )
 from bot.domain.rag import Rag, rag_from_cell
 from bot.domain.workdays import WorkingCalendar
@@ -377,7 +376,7 @@ def _collect(
     rows: list[ActionRow] = []
     errors: list[CellError] = []
     used = 0
-    with _tracking(track, f"Reading {context.file}", len(table.rows)) as advance:
+    with tracking(track, f"Reading {context.file}", len(table.rows)) as advance:
         for number, table_row in enumerate(table.rows, start=1):
             if number % _PROGRESS_STEP == 0:
                 advance(_PROGRESS_STEP)
@@ -391,19 +390,6 @@ def _collect(
                 rows.append(action)
         advance(len(table.rows) % _PROGRESS_STEP)
     return rows, errors, used
-
-
-@contextmanager
-def _tracking(track: Track | None, description: str, total: int) -> Iterator[Advance]:
-    if track is None:
-        yield _no_progress
-        return
-    with track(description, total) as advance:
-        yield advance
-
-
-def _no_progress(_count: int) -> None:
-    return None
 
 
 def _plan_row(cells: _Cells) -> ActionRow | None:
