@@ -22,7 +22,7 @@ from handlers.application.app import AdminForms, Application
 from handlers.application.boards import Boards
 from handlers.application.chat import ChatHandlers
 from handlers.application.errors import Problem
-from handlers.application.health import Check, Health, lease_check, teams_settings_check
+from handlers.application.health import Check, Health, lease_check
 from handlers.application.home import HomeHandler
 from handlers.application.inbox import Inbox
 from handlers.application.jobs import Jobs
@@ -177,6 +177,8 @@ class Platforms:
 
             checks += slack_checks(settings, make_client(settings), boards)
         if settings.teams_enabled:
+            from handlers.teams.doctor import teams_settings_check
+
             checks.append(teams_settings_check(settings))
         if not checks:
             checks.append(

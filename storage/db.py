@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlmodel import Session
 
@@ -80,6 +83,34 @@ def alembic_config(engine: Engine) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
     return config
+
+
+@dataclass(frozen=True)
+class Revisions:
+    """Where a database's schema is (`current`), where this version's migrations end
+    (`heads`), and every revision this version knows."""
+
+    current: frozenset[str]
+    heads: frozenset[str]
+    known: frozenset[str]
+
+
+def read_revisions(url: str, *, connect_timeout: int = 10) -> Revisions:
+    """Read only: nothing is created or migrated. SQLAlchemyError when it doesn't answer;
+    a server that doesn't is given up on in `connect_timeout` seconds, not minutes."""
+    if url.startswith("sqlite"):
+        engine = make_engine(url)
+    else:
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+        engine = create_engine(url, connect_args={"connect_timeout": connect_timeout})
+    try:
+        with engine.connect() as connection:
+            current = frozenset(MigrationContext.configure(connection).get_current_heads())
+        script = ScriptDirectory.from_config(alembic_config(engine))
+        known = frozenset(revision.revision for revision in script.walk_revisions())
+        return Revisions(current, frozenset(script.get_heads()), known)
+    finally:
+        engine.dispose()
 
 
 def migrate(engine: Engine) -> None:

@@ -64,3 +64,8 @@ def current_holder(session: Session, name: str, now: datetime) -> str | None:
         SchedulerLease.name == name, col(SchedulerLease.expires_at) >= now
     )
     return session.exec(statement).first()
+
+
+def last_lease(session: Session, name: str) -> SchedulerLease | None:
+    """The lease row as last taken, lapsed or not (for `actionbot doctor`)."""
+    return session.exec(select(SchedulerLease).where(SchedulerLease.name == name)).first()

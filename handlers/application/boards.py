@@ -43,7 +43,6 @@ from storage.models import Board, Person
 from storage.people import get_or_create_person, match_person
 from storage.plan import action_counts_by_board
 
-TEAMS = "teams"
 CREATED = "created"
 # How alike a typed board name must be to be offered (difflib's own default), and a typed
 # word to one of the name's ("Helns" for "Helens").
@@ -61,10 +60,6 @@ class BoardInfo:
     bank_holiday_region: str
     # Platform → the board's channel there, Slack's included (what `find` gives; else empty).
     channels: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def teams_channel(self) -> str | None:
-        return self.channels.get(TEAMS)
 
 
 @dataclass(frozen=True)

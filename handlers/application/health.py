@@ -8,17 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import make_url, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import select
 
 from bot.config import Settings
 from bot.domain.safety import terminal_safe
 from schedules.leader import RENEW_EVERY, SCHEDULER_LEASE
-from storage.db import Database, alembic_config, make_engine
-from storage.models import SchedulerLease
+from storage.db import Database, read_revisions
+from storage.lease import last_lease
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +54,7 @@ class Health:
     def scheduler_lease(self) -> LeaseHolder | None:
         """Who last took the scheduler lease (schedules/leader.py), lapsed or not."""
         with self.db.session(commit=False) as session:
-            row = session.exec(
-                select(SchedulerLease).where(SchedulerLease.name == SCHEDULER_LEASE)
-            ).first()
+            row = last_lease(session, SCHEDULER_LEASE)
             if row is None:
                 return None
             return LeaseHolder(row.holder, row.acquired_at, row.expires_at)
@@ -76,10 +71,8 @@ def database_check(settings: Settings) -> Check:
             f"There is no plan database at {path} yet: `actionbot run`, `actionbot import` or "
             "`actionbot serve` creates it (set DATABASE_URL to use another)",
         )
-    engine = _engine(settings.database_url)
     try:
-        with engine.connect() as connection:
-            current = set(MigrationContext.configure(connection).get_current_heads())
+        revisions = read_revisions(settings.database_url, connect_timeout=CONNECT_TIMEOUT_SECONDS)
     except SQLAlchemyError as error:
         reason = terminal_safe(str(getattr(error, "orig", None) or error)).splitlines()[0]
         return Check(
@@ -87,10 +80,7 @@ def database_check(settings: Settings) -> Check:
             f"The database at {shown} did not answer ({reason[:200]}): check DATABASE_URL, "
             "and that the server is running and lets this machine in",
         )
-    finally:
-        engine.dispose()
-    script = ScriptDirectory.from_config(alembic_config(engine))
-    heads = set(script.get_heads())
+    current, heads = revisions.current, revisions.heads
     if current == heads:
         return Check(
             True, f"The database at {shown} answers, and its tables are up to date ({_ids(heads)})"
@@ -101,8 +91,7 @@ def database_check(settings: Settings) -> Check:
             f"The database at {shown} answers but has no actionbot tables yet: `actionbot "
             "serve` (or any other command) creates them on start",
         )
-    known = {revision.revision for revision in script.walk_revisions()}
-    if not current <= known:
+    if not current <= revisions.known:
         return Check(
             False,
             f"The database at {shown} is at revision {_ids(current)}, which this version of "
@@ -141,47 +130,6 @@ def lease_check(lease: LeaseHolder | None, *, now: datetime, settings: Settings)
     )
 
 
-def teams_settings_check(settings: Settings) -> Check:
-    """Only whether Teams' settings hang together: Microsoft is not asked (a wrong secret shows
-    as a refused token in the log at the first message)."""
-    if settings.teams_anonymous:
-        return Check(
-            False,
-            "TEAMS_ANONYMOUS is true: Teams requests are taken without checking who sent them, "
-            "which is for local development only. Unset it, and set TEAMS_APP_ID, "
-            "TEAMS_APP_PASSWORD (or TEAMS_CERT_PFX_FILE) and TEAMS_TENANT_ID",
-        )
-    missing = [
-        name
-        for name, value in (
-            ("TEAMS_APP_ID", settings.teams_app_id),
-            ("TEAMS_TENANT_ID", settings.teams_tenant_id),
-            (
-                "TEAMS_APP_PASSWORD (or TEAMS_CERT_PFX_FILE)",
-                settings.teams_app_password or settings.teams_cert_pfx_file,
-            ),
-        )
-        if not value
-    ]
-    if missing:
-        return Check(
-            False,
-            f"Teams is half set up: set {', '.join(missing)} (the Azure Bot's Configuration page; "
-            "README, Microsoft Teams)",
-        )
-    credential = (
-        f"the certificate {settings.teams_cert_pfx_file}"
-        if settings.teams_app_password is None
-        else "a client secret"
-    )
-    return Check(
-        True,
-        f"Teams is set up: app {terminal_safe(str(settings.teams_app_id))} in tenant "
-        f"{terminal_safe(str(settings.teams_tenant_id))}, with {credential} (not checked with "
-        "Microsoft: a wrong secret shows in the log at the first message)",
-    )
-
-
 def shown_url(url: str) -> str:
     """The database URL without its password."""
     try:
@@ -190,13 +138,5 @@ def shown_url(url: str) -> str:
         return "DATABASE_URL"
 
 
-def _engine(url: str) -> Engine:
-    """An engine that gives up on an unreachable server in seconds, not minutes."""
-    if url.startswith("sqlite"):
-        return make_engine(url)
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    return create_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
-
-
-def _ids(revisions: set[str]) -> str:
+def _ids(revisions: frozenset[str]) -> str:
     return ", ".join(sorted(revisions)) or "none"

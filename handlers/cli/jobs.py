@@ -76,7 +76,7 @@ def digest(
 
 
 def _post_digest(runtime: Runtime, board: BoardInfo) -> None:
-    if not board.channel_id and not board.teams_channel:
+    if not board.channels:  # Slack's included
         fail(
             f"{board.name} has no channel: `actionbot board “{board.name}” --channel C0123ABC` "
             "(Slack) or `--teams-channel 19:…@thread.tacv2` (Teams)"
