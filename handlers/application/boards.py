@@ -61,6 +61,10 @@ class BoardInfo:
     # Platform → the board's channel there, Slack's included (what `find` gives; else empty).
     channels: Mapping[str, str] = field(default_factory=dict)
 
+    @property
+    def teams_channel(self) -> str | None:
+        return self.channels.get("teams")
+
 
 @dataclass(frozen=True)
 class BoardLine:
