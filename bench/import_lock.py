@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from typer.testing import CliRunner
 
+from bench.figures import emit
 from bot.clock import ManualClock
 from handlers.cli.main import CliOptions, app
 from storage.db import Database
@@ -70,6 +71,22 @@ def main() -> None:
     print(
         f"longest wait of a 50 ms writer: {longest * 1000:.0f} ms "
         f"({writes} writes, {refused} refused as 'database is locked')"
+    )
+    emit(
+        "import_lock",
+        f"import of {args.actions:,} actions",
+        value=round(took, 2),
+        unit="s",
+        actions=args.actions,
+    )
+    emit(
+        "import_lock",
+        "longest wait of a 50 ms writer",
+        value=round(longest * 1000),
+        unit="ms",
+        max_ms=round(longest * 1000, 1),
+        writes=writes,
+        refused=refused,
     )
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.figures import percentile_line
+from bench.figures import Spread, emit, percentile_line
 from tests.slack.burst import prepare, run_burst
 from tests.slack.fake_slack import running
 
@@ -43,6 +43,20 @@ def main() -> None:
                 )
             print(f"{stop_signal.name} with {clients} client(s): {result.line()}")
             print("  " + percentile_line("ack", result.ack_seconds))
+            emit(
+                "kill_burst",
+                f"{stop_signal.name}, {clients} client(s): lost / doubled",
+                **Spread.of(result.ack_seconds).figures(),
+                value=f"{result.lost} / {result.doubled}",
+                goal="0 lost, 0 doubled",
+                ok=result.lost == 0 and result.doubled == 0,
+                sent=result.sent,
+                acked=result.acked,
+                applied=result.applied,
+                lost=result.lost,
+                doubled=result.doubled,
+                unanswered=result.unanswered,
+            )
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
-"""`/rag` over signed HTTP on a 500-action board, beside an empty Bolt handler, same run.
+"""`/rag` over signed HTTP on a 500-action imported board, beside an empty Bolt handler.
 
-The empty handler (a Bolt app whose /rag only acks) shows what Bolt, waitress and HTTP cost
-on their own; the difference is ours. Actions are the real seed actions cycled to 500.
-Run: python bench/rag_http_500.py [-n 200]
+The /rag half of bench/slack_rag.py under its old name: the board is built by the real
+importer (bench/plan_files.py, twelve weeks of history), and each of /rag, /rag red,
+/rag overdue and /rag @person alternates with the empty Bolt app (bench/measure.py).
+bench/run_all.py runs slack_rag.py, which covers this, and skips it.
+Run: python bench/rag_http_500.py [-n 300] [--actions 500]
 """
 
 from __future__ import annotations
@@ -10,71 +12,29 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import sweep_scale
-from slack_bolt import Ack, App
-from slack_rag import CHAIR_ID, SECRET, bench_settings, measure, report
-from waitress.server import create_server
-
-from bot.config import Settings
-from handlers.slack.app import make_client
-from handlers.slack.server import EVENTS_PATH, bolt_wsgi_app, start_in_thread
-from handlers.wiring import build_services
-from tests.slack.fake_slack import FakeSlack, SlackSender, running
-
-
-def empty_app(settings: Settings) -> App:
-    app = App(client=make_client(settings), signing_secret=SECRET, name="empty")
-
-    @app.command("/rag")
-    def rag(ack: Ack) -> None:
-        ack()
-
-    return app
+from bench import plan_files
+from bench.measure import DEFAULT_N
+from bench.slack_rag import imported_bench, run_rag
+from tests.slack.fake_slack import running
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("-n", type=int, default=200)
-    n = parser.parse_args().n
-    with tempfile.TemporaryDirectory() as tmp, running() as fake:
-        settings = bench_settings(Path(tmp) / "bench.db", fake)
-        services = build_services(settings)
-        sweep_scale.BOARDS = 1
-        sweep_scale.build(services.db, 500, due=40)
-        url, stop = start_in_thread(services.application)
-        empty = create_server(
-            bolt_wsgi_app(services.application, empty_app(settings)), host="127.0.0.1", port=0
-        )
-        threading.Thread(target=empty.run, daemon=True).start()
-        empty_url = f"http://127.0.0.1:{empty.effective_port}"
-        try:
-            print(f"/rag on a 500-action board, {n} sequential signed requests each")
-            run_empty(fake, empty_url, n)
-            ours = SlackSender(url + EVENTS_PATH, SECRET, response_base=fake.url)
-            for text in ("", "red", "1.1"):
-
-                def send(_i: int, text: str = text) -> object:
-                    return ours.command(text, user_id=CHAIR_ID)
-
-                report(f"/rag {text}".strip(), *measure(fake, n, send, fake.responses))
-        finally:
-            empty.close()
-            stop()
-            services.db.dispose()
-
-
-def run_empty(fake: FakeSlack, url: str, n: int) -> None:
-    sender = SlackSender(url + EVENTS_PATH, SECRET, response_base=fake.url)
-    acks = []
-    for _ in range(n):
-        response = sender.command("", user_id=CHAIR_ID)
-        acks.append(response.seconds)
-    report("empty Bolt handler", acks, acks)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=DEFAULT_N, help="requests of each kind")
+    parser.add_argument("--actions", type=int, default=500)
+    parser.add_argument("--weeks", type=int, default=plan_files.HISTORY_WEEKS)
+    args = parser.parse_args()
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        running() as fake,
+        imported_bench(Path(tmp), fake, actions=args.actions, weeks=args.weeks) as bench,
+    ):
+        print(f"/rag on a {args.actions}-action imported board, n={args.n} each, interleaved")
+        run_rag(bench, args.n, name="rag_http_500")
 
 
 if __name__ == "__main__":

@@ -68,6 +68,7 @@ from microsoft_agents.hosting.core.authorization.jwt.jwt_token_validator import 
 )
 from sqlmodel import col, func, select
 
+from bench.figures import emit
 from bot.config import Settings
 from bot.domain.workdays import WorkingCalendar
 from bot.plan_io.reader import read_plan_files
@@ -494,6 +495,27 @@ def report(
         f"\nChecks: {stored} Teams updates stored on {PRESSED_REF} (expected {expected}); "
         f"RAG now {now_rag} (expected {last}); "
         f"connections opened: ours {ours_opened}, empty handler {base_opened}"
+    )
+    result("card press: refreshed card (whole body)", ours_body, base_body, len(presses.ours_body))
+    result("card press: 200 status line", ours_status, base_status, len(presses.ours_status))
+    if typed is not None:
+        result("typed reply: 202", ours_202, base_202, len(typed.ours_202))
+
+
+def result(measure: str, ours: dict[str, float], base: dict[str, float], n: int) -> None:
+    """One BENCH_RESULT: ours beside the SDK's empty handler, ratio at p99."""
+    emit(
+        "teams_button",
+        measure,
+        n=n,
+        p50_ms=round(ours["p50"], 2),
+        p99_ms=round(ours["p99"], 2),
+        max_ms=round(ours["max"], 2),
+        base_p50_ms=round(base["p50"], 2),
+        base_p99_ms=round(base["p99"], 2),
+        baseline="empty SDK handler",
+        ratio=round(ours["p99"] / base["p99"], 2),
+        ratio_p50=round(ours["p50"] / base["p50"], 2),
     )
 
 

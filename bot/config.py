@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     send_workers: int = Field(default=4, ge=1, le=32)
     inbox_workers: int = Field(default=4, ge=1, le=32)
     inbox_lease_seconds: float = Field(default=30.0, ge=1, le=3600)
+    # A burst of updates redraws each person's App Home once, this long after the last.
+    home_refresh_delay_seconds: float = Field(default=2.0, ge=0, le=60)
     log_level: str = "INFO"
     # Microsoft Teams (Microsoft 365 Agents SDK); README "Microsoft Teams".
     teams_app_id: str | None = None

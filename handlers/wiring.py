@@ -60,13 +60,18 @@ class Services:
         return build_application(self)
 
 
-def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
-    """Connects (and migrates) the database; everything else is plain construction."""
+def build_services(
+    settings: Settings, *, clock: Clock | None = None, warm: bool = True
+) -> Services:
+    """Connects (and migrates) the database; everything else is plain construction.
+
+    `warm`: load what the first request would otherwise wait for (for a server); a one-shot
+    CLI command passes False and pays only for what it uses."""
     logs.configure(settings.log_level)
     clock = clock or SystemClock()
     db = Database.connect(settings.database_url)
-    # The bank-holiday tables load on first use (~70 ms): pay it now, not in an owner's reply.
-    WorkingCalendar(settings.bank_holiday_region).is_working_day(clock.now().date())
+    if warm:
+        warm_up(settings, clock)
     return Services(
         settings=settings,
         db=db,
@@ -79,6 +84,11 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         ),
         rag=RagHandler(db=db, clock=clock),
     )
+
+
+def warm_up(settings: Settings, clock: Clock) -> None:
+    """The bank-holiday tables load on first use (~70 ms): pay it now, not in an owner's reply."""
+    WorkingCalendar(settings.bank_holiday_region).is_working_day(clock.now().date())
 
 
 def build_application(services: Services) -> Application:
@@ -136,7 +146,14 @@ class Platforms:
         /api/messages, whichever are configured."""
         from handlers.serve import serve
 
-        serve(self.app, host=host, port=port, teams_connections=self.teams_connections)
+        settings, clock = self.app.settings, self.app.clock
+        serve(
+            self.app,
+            host=host,
+            port=port,
+            teams_connections=self.teams_connections,
+            on_ready=lambda: warm_up(settings, clock),
+        )
 
     def check_tokens(self) -> None:
         """Before serving: a token Slack refuses (the bot token; the app-level one in Socket
@@ -262,5 +279,6 @@ class Runtime:
 def compose(
     settings: Settings, *, clock: Clock | None = None, teams_connections: object | None = None
 ) -> Runtime:
-    app = build_services(settings, clock=clock).application
+    # Nothing is warmed for a one-shot command; `Platforms.serve` warms once it answers.
+    app = build_services(settings, clock=clock, warm=False).application
     return Runtime(app, Platforms(app, teams_connections=teams_connections))

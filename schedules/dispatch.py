@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from functools import partial
+from functools import cache, partial
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -38,12 +38,13 @@ from schedules.delivery import Deliveries, settled
 from schedules.pacing import in_waves
 from schedules.routing import Route, Routes
 from storage import conversations, notifications
-from storage.boards import all_board_views, board_view, board_views, list_boards
+from storage.boards import board_view
 from storage.channels import board_channels
 from storage.db import Database
 from storage.models import Board
 from storage.notifications import Claim, delivery_key
 from storage.plan import action_views, actions_due_for_sweep, load_board_plan
+from storage.sweep_reads import SweepBoards, sweep_boards
 
 log = logging.getLogger(__name__)
 
@@ -109,48 +110,75 @@ class Dispatcher:
         )
 
     def run_once(self) -> dict[str, SweepResult]:
+        """A fixed handful of queries when nothing is due, however many boards there are:
+        boards are read once, and each pass asks the send log about all its keys at once."""
         self._forget_old_events()
-        inputs = self._sweep_inputs(self.clock.now())
+        boards = self._boards()
+        inputs = self._sweep_inputs(self.clock.now(), boards.views)
         return {
             "reminders": self.send_due_reminders(inputs),
             "escalations": self.send_due_escalations(inputs),
-            "digests": self.send_due_digests(),
+            "digests": self.send_due_digests(boards),
         }
 
     # -- reminders -----------------------------------------------------------------------------
 
     def send_due_reminders(self, inputs: SweepInputs | None = None) -> SweepResult:
-        """Reminders, milestone reminders, nudges and snoozed reminders; stale ones logged."""
+        """Reminders, milestone reminders, nudges and snoozed reminders; stale ones logged.
+
+        Every board's due items are worked out first and their keys looked up in one bulk
+        read, so a board whose reminders went already costs no query of its own."""
         now = self.clock.now()
         result = SweepResult()
+        plans = []
         for board, actions in inputs if inputs is not None else self._sweep_inputs(now):
-            calendar = WorkingCalendar(board.bank_holiday_region)
+            calendar = _calendar(board.bank_holiday_region)
             due = plan_sends(board, actions, now=now, calendar=calendar)
             routes = {item.key: self.routes.to_person(item.owner) for item in due}
-            status = self.deliveries.statuses(
-                [item.key for item in due]
-                + [delivery_key(i.key, r.platform) for i in due for r in routes[i.key]]
-            )
-            todo: list[_Delivery] = []
-            for item in due:
-                claim = _reminder_claim(board, item)
-                deliveries = [_Delivery(item, route) for route in routes[item.key]]
-                if settled(status, claim.key):  # skipped as too late, in an earlier sweep
-                    result.taken += 1
-                elif item.skip_reason is not None:
-                    keys = [d.key for d in deliveries]
-                    result.add(self.deliveries.skip(claim, item.skip_reason, keys, status))
-                elif not deliveries:
-                    result.add(self.deliveries.unreachable(claim, item.owner.name, status))
-                else:
-                    pending = [d for d in deliveries if not settled(status, d.key)]
-                    result.taken += len(deliveries) - len(pending)
-                    todo += pending
-            # Everyone's first message, then everyone's second: no conversation gets a burst.
-            waves = in_waves(todo, lambda d: (d.due.owner.id, d.route.platform))
-            for outcome in self._in_parallel(partial(self._send_reminder, board, now=now), waves):
-                result.add(outcome)
+            plans.append((board, due, routes))
+        status = self._statuses(
+            key
+            for _, due, routes in plans
+            for item in due
+            for key in (item.key, *(delivery_key(item.key, r.platform) for r in routes[item.key]))
+        )
+        for board, due, routes in plans:
+            self._board_reminders(board, due, routes, status, now, result)
         return result
+
+    def _board_reminders(
+        self,
+        board: BoardView,
+        due: list[DueReminder],
+        routes: dict[str, list[Route]],
+        status: dict[str, str],
+        now: datetime,
+        result: SweepResult,
+    ) -> None:
+        todo: list[_Delivery] = []
+        for item in due:
+            claim = _reminder_claim(board, item)
+            deliveries = [_Delivery(item, route) for route in routes[item.key]]
+            if settled(status, claim.key):  # skipped as too late, in an earlier sweep
+                result.taken += 1
+            elif item.skip_reason is not None:
+                keys = [d.key for d in deliveries]
+                result.add(self.deliveries.skip(claim, item.skip_reason, keys, status))
+            elif not deliveries:
+                result.add(self.deliveries.unreachable(claim, item.owner.name, status))
+            else:
+                pending = [d for d in deliveries if not settled(status, d.key)]
+                result.taken += len(deliveries) - len(pending)
+                todo += pending
+        # Everyone's first message, then everyone's second: no conversation gets a burst.
+        waves = in_waves(todo, lambda d: (d.due.owner.id, d.route.platform))
+        for outcome in self._in_parallel(partial(self._send_reminder, board, now=now), waves):
+            result.add(outcome)
+
+    def _statuses(self, keys: Iterable[str]) -> dict[str, str]:
+        """The send log's word on many keys in one read (chunked by storage); none if no keys."""
+        wanted = list(dict.fromkeys(keys))
+        return self.deliveries.statuses(wanted) if wanted else {}
 
     def _in_parallel(self, send: Callable[[T], str], items: list[T]) -> list[str]:
         """Sends overlap (each is its own claim), in wave order; a pacer keeps per-DM limits."""
@@ -172,36 +200,52 @@ class Dispatcher:
         return self.deliveries.deliver(claim, send, route, person=due.owner)
 
     def send_due_escalations(self, inputs: SweepInputs | None = None) -> SweepResult:
-        """Each chair gets one message naming the actions newly gone silent, on each platform."""
+        """Each chair gets one message naming the actions newly gone silent, on each platform.
+
+        As with reminders, all boards' escalation keys are looked up in one bulk read."""
         now = self.clock.now()
         result = SweepResult()
+        plans = []
         for board, actions in inputs if inputs is not None else self._sweep_inputs(now):
-            calendar = WorkingCalendar(board.bank_holiday_region)
+            calendar = _calendar(board.bank_holiday_region)
             found = due_escalations(board, actions, now=now, calendar=calendar)
             by_chair: dict[int, list[Escalation]] = defaultdict(list)
             for escalation in found:
                 by_chair[escalation.chair.id].append(escalation)
             routes = {chair: self.routes.to_person(e[0].chair) for chair, e in by_chair.items()}
-            status = self.deliveries.statuses(
-                [e.key for e in found]
-                + [delivery_key(e.key, r.platform) for e in found for r in routes[e.chair.id]]
-            )
-            for chair_id, escalations in by_chair.items():
-                if not routes[chair_id]:
-                    for e in escalations:
-                        claim = _escalation_claim(board, e, now)
-                        self.deliveries.unreachable(claim, e.chair.name, status)
-                    result.add("unreachable")
-                    continue
-                for route in routes[chair_id]:
-                    pending = [
-                        e
-                        for e in escalations
-                        if not settled(status, delivery_key(e.key, route.platform))
-                    ]
-                    if pending:
-                        result.add(self._escalate(board, pending, route, now))
+            plans.append((board, by_chair, routes))
+        status = self._statuses(
+            key
+            for _, by_chair, routes in plans
+            for chair_id, escalations in by_chair.items()
+            for e in escalations
+            for key in (e.key, *(delivery_key(e.key, r.platform) for r in routes[chair_id]))
+        )
+        for board, by_chair, routes in plans:
+            self._board_escalations(board, by_chair, routes, status, now, result)
         return result
+
+    def _board_escalations(
+        self,
+        board: BoardView,
+        by_chair: dict[int, list[Escalation]],
+        routes: dict[int, list[Route]],
+        status: dict[str, str],
+        now: datetime,
+        result: SweepResult,
+    ) -> None:
+        for chair_id, escalations in by_chair.items():
+            if not routes[chair_id]:
+                for e in escalations:
+                    claim = _escalation_claim(board, e, now)
+                    self.deliveries.unreachable(claim, e.chair.name, status)
+                result.add("unreachable")
+                continue
+            for route in routes[chair_id]:
+                keyed = [(e, delivery_key(e.key, route.platform)) for e in escalations]
+                pending = [e for e, key in keyed if not settled(status, key)]
+                if pending:
+                    result.add(self._escalate(board, pending, route, now))
 
     def _escalate(
         self, board: BoardView, escalations: list[Escalation], route: Route, now: datetime
@@ -223,13 +267,19 @@ class Dispatcher:
 
         return self.deliveries.deliver_batch(claims, send, route)
 
-    def _sweep_inputs(self, now: datetime) -> SweepInputs:
+    def _boards(self) -> SweepBoards:
+        with self.db.session(commit=False) as session:
+            return sweep_boards(session)
+
+    def _sweep_inputs(self, now: datetime, boards: list[BoardView] | None = None) -> SweepInputs:
         """Only actions with something due near now are read: reviews, milestones, snoozes."""
         with self.db.session(commit=False) as session:
-            boards = {b.id: b for b in all_board_views(session)}
-            if not boards:
+            if boards is None:
+                boards = sweep_boards(session).views
+            by_id = {b.id: b for b in boards}
+            if not by_id:
                 return []
-            windows = [sweep_windows(b, today=_local_today(b, now)) for b in boards.values()]
+            windows = [sweep_windows(b, today=_local_today(b, now)) for b in by_id.values()]
             reviews = (min(w[0][0] for w in windows), max(w[0][1] for w in windows))
             milestones = (min(w[1][0] for w in windows), max(w[1][1] for w in windows))
             actions = actions_due_for_sweep(session, reviews=reviews, milestones=milestones)
@@ -237,48 +287,67 @@ class Dispatcher:
         by_board: dict[int, list[ActionView]] = defaultdict(list)
         for view in views:
             by_board[view.board_id].append(view)
-        return [(boards[board_id], found) for board_id, found in by_board.items()]
+        return [(by_id[board_id], found) for board_id, found in by_board.items()]
 
     # -- digests ---------------------------------------------------------------------------------
 
-    def send_due_digests(self) -> SweepResult:
-        """Each board's weekly digest, on every platform where the board has a channel."""
+    def send_due_digests(self, boards: SweepBoards | None = None) -> SweepResult:
+        """Each board's weekly digest, on every platform where the board has a channel.
+
+        Every board's claim keys are worked out first and looked up in one bulk read: a
+        week's digests that went already cost that one read, not a transaction per board."""
         now = self.clock.now()
         result = SweepResult()
-        with self.db.session(commit=False) as session:
-            rows = list(list_boards(session))
-            boards = board_views(session, rows)
-            channels = board_channels(session, rows)
-        for board, row in zip(boards, rows, strict=True):
-            calendar = WorkingCalendar(board.bank_holiday_region)
-            due_at = digest_due_at(board, now=now, calendar=calendar)
-            claim = Claim(
-                key=f"digest:{board.id}:{due_at.date().isoformat()}",
-                kind=DIGEST,
-                board_id=board.id,
-                due_at=due_at,
-            )
-            routes = self.routes.to_board(channels.get(board.id, {}))
-            keys = [delivery_key(claim.key, r.platform) for r in routes]
-            status = self.deliveries.statuses([claim.key, *keys])
-            if settled(status, claim.key):
-                result.taken += 1
-            elif now - due_at > DIGEST_STALE_AFTER:
-                late = "more than a day late when the bot was running"
-                result.add(self.deliveries.skip(claim, late, keys, status))
-            elif not routes:
-                result.add(self.deliveries.unreachable(claim, board.name, status))
-            else:
-                # Built once for every platform, from the plan as it stands when first claimed.
-                digest = _Once(partial(self._digest, row, now, due_before=due_at))
-                for route, key in zip(routes, keys, strict=True):
-                    if settled(status, key):
-                        result.taken += 1
-                        continue
-                    post = partial(_post, route, digest, key)
-                    once = replace(claim, key=key)
-                    result.add(self.deliveries.deliver(once, post, route, channel=route.channel))
+        if boards is None:
+            boards = self._boards()
+        plans = [self._digest_plan(board, boards.channels, now) for board in boards.views]
+        status = self._statuses(k for claim, _, keys in plans for k in (claim.key, *keys))
+        for board, (claim, routes, keys) in zip(boards.views, plans, strict=True):
+            self._board_digest(board, claim, routes, keys, status, now, result)
         return result
+
+    def _digest_plan(
+        self, board: BoardView, channels: dict[int, dict[str, str]], now: datetime
+    ) -> tuple[Claim, list[Route], list[str]]:
+        """This week's claim for the board's digest, its routes and their delivery keys."""
+        due_at = digest_due_at(board, now=now, calendar=_calendar(board.bank_holiday_region))
+        claim = Claim(
+            key=f"digest:{board.id}:{due_at.date().isoformat()}",
+            kind=DIGEST,
+            board_id=board.id,
+            due_at=due_at,
+        )
+        routes = self.routes.to_board(channels.get(board.id, {}))
+        return claim, routes, [delivery_key(claim.key, r.platform) for r in routes]
+
+    def _board_digest(
+        self,
+        board: BoardView,
+        claim: Claim,
+        routes: list[Route],
+        keys: list[str],
+        status: dict[str, str],
+        now: datetime,
+        result: SweepResult,
+    ) -> None:
+        """One board's digest; what the bulk read found settled costs no query here."""
+        if settled(status, claim.key):
+            result.taken += 1
+        elif now - claim.due_at > DIGEST_STALE_AFTER:
+            late = "more than a day late when the bot was running"
+            result.add(self.deliveries.skip(claim, late, keys, status))
+        elif not routes:
+            result.add(self.deliveries.unreachable(claim, board.name, status))
+        else:
+            # Built once for every platform, from the plan as it stands when first claimed.
+            digest = _Once(partial(self._due_digest, board.id, now, due_before=claim.due_at))
+            for route, key in zip(routes, keys, strict=True):
+                if settled(status, key):
+                    result.taken += 1
+                    continue
+                post = partial(_post, route, digest, key)
+                once = replace(claim, key=key)
+                result.add(self.deliveries.deliver(once, post, route, channel=route.channel))
 
     def post_digest_now(self, board: Board) -> Sent:
         """`actionbot digest --post`: sent at once and logged, outside the weekly schedule; on
@@ -307,6 +376,15 @@ class Dispatcher:
     def digest_for(self, board: Board, *, now: datetime | None = None) -> Digest:
         """The digest as it would be posted now: red items and changes since the last one."""
         return self._digest(board, now or self.clock.now())
+
+    def _due_digest(self, board_id: int, now: datetime, *, due_before: datetime) -> Digest:
+        """The weekly digest of a board the sweep knows by its view: its row is read only
+        now that its digest is claimed, not for every board every minute."""
+        with self.db.session(commit=False) as session:
+            board = session.get(Board, board_id)
+        if board is None:
+            raise NotDeliverableError(f"board {board_id} was removed before its digest went")
+        return self._digest(board, now, due_before=due_before)
 
     def _digest(self, board: Board, now: datetime, *, due_before: datetime | None = None) -> Digest:
         with self.db.session(commit=False) as session:
@@ -373,6 +451,12 @@ def _escalation_claim(board: BoardView, escalation: Escalation, now: datetime) -
         action_id=escalation.action.id,
         person_id=escalation.chair.id,
     )
+
+
+@cache
+def _calendar(region: str) -> WorkingCalendar:
+    """One calendar per region for the life of the process, not one per board per pass."""
+    return WorkingCalendar(region)
 
 
 def _local_today(board: BoardView, now: datetime) -> date:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.schedulers.background import BackgroundScheduler
+if TYPE_CHECKING:  # a one-shot command never schedules: APScheduler loads only for `serve`
+    from apscheduler.schedulers.background import BackgroundScheduler
 
-from schedules.dispatch import Dispatcher
+    from schedules.dispatch import Dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +20,10 @@ def build_scheduler(dispatcher: Dispatcher, *, interval_seconds: int) -> Backgro
     Due work is derived from the database on every sweep rather than stored as jobs, so a
     restart loses nothing and the claim log, not the scheduler, prevents sending twice.
     """
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.jobstores.memory import MemoryJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+
     scheduler = BackgroundScheduler(
         jobstores={"default": MemoryJobStore()},
         executors={"default": ThreadPoolExecutor(max_workers=1)},

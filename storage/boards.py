@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -56,6 +56,15 @@ def boards_for_channel(session: Session, channel_id: str) -> Sequence[Board]:
         .where(or_(Board.channel_id == channel_id, col(Board.id).in_(linked)))
         .order_by(col(Board.id))
     ).all()
+
+
+def boards_by_id(session: Session, ids: Iterable[int]) -> dict[int, Board]:
+    """Many boards in one statement (and in the session, so `session.get` needs no more)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    found = session.exec(select(Board).where(col(Board.id).in_(wanted))).all()
+    return {board.id: board for board in found if board.id is not None}
 
 
 def list_boards(session: Session) -> Sequence[Board]:

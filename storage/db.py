@@ -1,21 +1,30 @@
-"""Engine, the unit-of-work session, and schema migration on start."""
+"""Engine, the unit-of-work session, and schema migration on start.
+
+Alembic is imported only when the schema is behind (or can't be read cheaply): every command
+connects, and Alembic's import alone (~0.2 s) would be most of a one-shot command's start.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlmodel import Session
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+VERSION_TABLE = "alembic_version"  # Alembic's default, which env.py keeps
+_REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\s*(?::[^=]*)?=(.*)$", re.MULTILINE)
+_QUOTED = re.compile(r"['\"]([^'\"]+)['\"]")
 
 
 # An execution option read by the SQLite "begin" hook: how the transaction starts.
@@ -79,6 +88,8 @@ def holds_write_lock(connection: Connection) -> bool:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -98,6 +109,9 @@ class Revisions:
 def read_revisions(url: str, *, connect_timeout: int = 10) -> Revisions:
     """Read only: nothing is created or migrated. SQLAlchemyError when it doesn't answer;
     a server that doesn't is given up on in `connect_timeout` seconds, not minutes."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     if url.startswith("sqlite"):
         engine = make_engine(url)
     else:
@@ -114,8 +128,43 @@ def read_revisions(url: str, *, connect_timeout: int = 10) -> Revisions:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the latest revision; safe to call on every start."""
+    """Bring the schema to the latest revision; safe to call on every start.
+
+    A schema already at this version's heads is left alone without importing Alembic: one
+    small read of the version table against the heads named in the migration files."""
+    heads = migration_heads()
+    if heads is not None and current_revisions(engine) == heads:
+        return
+    from alembic import command
+
     command.upgrade(alembic_config(engine), "head")
+
+
+@cache
+def migration_heads() -> frozenset[str] | None:
+    """The revisions no other migration builds on, read from the files' `revision` and
+    `down_revision` lines as Alembic writes them; None if a file doesn't say them plainly
+    (then Alembic itself decides)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        found, down = _REVISION.search(source), _DOWN_REVISION.search(source)
+        if found is None or down is None:
+            return None
+        revisions.add(found.group(1))
+        parents.update(_QUOTED.findall(down.group(1)))
+    heads = frozenset(revisions - parents)
+    return heads or None
+
+
+def current_revisions(engine: Engine) -> frozenset[str]:
+    """What the version table says; empty for a new database (no table yet)."""
+    with engine.connect() as connection:
+        if not engine.dialect.has_table(connection, VERSION_TABLE):
+            return frozenset()
+        rows = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}"))  # noqa: S608
+        return frozenset(str(row[0]) for row in rows)
 
 
 class Database:

@@ -7,10 +7,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from bot.domain.plan import FieldChange, HistoryEntry
-from bot.domain.rag import Rag
 from storage.models import ActionUpdate, AuditEntry, Person, UpdateChange
 
 RAG_FIELD = "rag"
@@ -38,13 +38,12 @@ def record_update(
     session.add(update)
     session.flush()
     assert update.id is not None
-    for change in changes:
-        session.add(
-            UpdateChange(
-                update_id=update.id, field=change.field, before=change.before, after=change.after
-            )
-        )
-    session.flush()
+    rows = [
+        {"update_id": update.id, "field": c.field, "before": c.before, "after": c.after}
+        for c in changes
+    ]
+    if rows:  # one executemany, not an INSERT … RETURNING a change
+        session.execute(insert(UpdateChange), rows)
     return update
 
 
@@ -161,43 +160,3 @@ def action_history(session: Session, action_id: int, *, limit: int = 50) -> list
         )
         for u, p in rows
     ]
-
-
-def red_since(session: Session, action_ids: Sequence[int]) -> dict[int, datetime]:
-    """When each action last turned red (import or chat), for "red for N weeks"."""
-    if not action_ids:
-        return {}
-    statement = (
-        select(ActionUpdate.action_id, ActionUpdate.created_at)
-        .join(UpdateChange, col(UpdateChange.update_id) == col(ActionUpdate.id))
-        .where(
-            UpdateChange.field == RAG_FIELD,
-            UpdateChange.after == Rag.RED.value,
-            col(ActionUpdate.action_id).in_(list(action_ids)),
-        )
-        .order_by(col(ActionUpdate.id))
-    )
-    return dict(session.exec(statement).all())
-
-
-def rag_before(
-    session: Session, action_ids: Sequence[int], moment: datetime
-) -> dict[int, Rag | None]:
-    """Each action's RAG at `moment`, from the history: the first RAG change after it tells."""
-    if not action_ids:
-        return {}
-    statement = (
-        select(ActionUpdate.action_id, ActionUpdate.created_at, UpdateChange.before)
-        .join(UpdateChange, col(UpdateChange.update_id) == col(ActionUpdate.id))
-        .where(
-            UpdateChange.field == RAG_FIELD,
-            col(ActionUpdate.action_id).in_(list(action_ids)),
-            col(ActionUpdate.created_at) > moment,
-        )
-        .order_by(col(ActionUpdate.id))
-    )
-    found: dict[int, Rag | None] = {}
-    for action_id, _at, before in session.exec(statement):
-        if action_id not in found:
-            found[action_id] = Rag(before) if before else None
-    return found

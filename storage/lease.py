@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.models import SchedulerLease
@@ -30,8 +29,16 @@ def _upsert(session: Session, values: dict[str, Any], *, now: datetime, holder: 
     dialect = session.get_bind().dialect.name
     if dialect not in ("postgresql", "sqlite"):
         raise NotImplementedError(f"leases need PostgreSQL or SQLite, not {dialect}")
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(LEASES).values(values)
+    # Only the dialect in use is imported: SQLite never loads PostgreSQL's.
+    statement: Any
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        statement = pg_insert(LEASES).values(values)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        statement = sqlite_insert(LEASES).values(values)
     ours = LEASES.c.holder == holder
     return statement.on_conflict_do_update(
         index_elements=[LEASES.c.name],

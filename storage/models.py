@@ -27,6 +27,9 @@ class Board(SQLModel, table=True):
     nudge_every_days: int = Field(default=2)
     escalate_after_days: int = Field(default=5)
     created_at: datetime = Field(sa_column=_utc_column())
+    # Bumped in the transaction of every change to what the board's plan reads show
+    # (storage/plan_version.py), so a cached read knows, in any process, when it is stale.
+    version: int = Field(default=0)
 
 
 class BoardRole(SQLModel, table=True):
@@ -103,7 +106,11 @@ class ChatAddress(SQLModel, table=True):
 
 
 class Action(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("board_id", "ref"),)
+    # (board_id, rag): `/rag red` and the digest's red list read one board's red actions.
+    __table_args__ = (
+        UniqueConstraint("board_id", "ref"),
+        Index("ix_action_board_rag", "board_id", "rag"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     board_id: int = Field(foreign_key="board.id", index=True)
     workstream_id: int | None = Field(default=None, foreign_key="workstream.id")

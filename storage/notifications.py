@@ -12,9 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from storage.bulk import table_of
 from storage.models import Notification
 
 CLAIMED = "claimed"
@@ -55,6 +58,74 @@ def try_claim(
     except IntegrityError:
         return _take_over(session, claim.key, now=now, stale_after=stale_after)
     return row
+
+
+@dataclass(frozen=True)
+class Won:
+    """A claim this sender holds: `attempts` > 1 when it took over a dead sender's claim."""
+
+    id: int
+    key: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class SentMark:
+    """What `mark_sent_many` writes for one claim that went out."""
+
+    notification_id: int
+    platform: str
+    channel: str | None
+    message_ref: str | None
+
+
+def try_claim_many(
+    session: Session, claims: Sequence[Claim], *, now: datetime, stale_after: timedelta
+) -> list[Won | None]:
+    """`try_claim` for several claims in one statement (and one commit), in their order.
+
+    New keys go in with one INSERT ... ON CONFLICT DO NOTHING; a key that was there already
+    goes the way try_claim's does (taken over once stale, else None).
+    """
+    if not claims:
+        return []
+    table = table_of(Notification)
+    insert = _insert_for(session).on_conflict_do_nothing(index_elements=["key"])
+    statement = insert.returning(table.c.id, table.c.key)
+    # Parameters as a list: one statement compiled once (and cached), sent as one INSERT.
+    values = [_values(claim, now=now) for claim in claims]
+    inserted = {key: row_id for row_id, key in session.connection().execute(statement, values)}
+    won: list[Won | None] = []
+    for claim in claims:
+        if claim.key in inserted:  # popped: the same key twice in one batch is won once
+            won.append(Won(inserted.pop(claim.key), claim.key, 1))
+            continue
+        row = _take_over(session, claim.key, now=now, stale_after=stale_after)
+        won.append(Won(row.id, row.key, row.attempts) if row and row.id is not None else None)
+    return won
+
+
+def _insert_for(session: Session) -> sqlite.Insert | postgresql.Insert:
+    """The dialect's own INSERT: both spell ON CONFLICT DO NOTHING the same way."""
+    table = table_of(Notification)
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def _values(claim: Claim, *, now: datetime) -> dict[str, object]:
+    return {
+        "key": claim.key,
+        "kind": claim.kind,
+        "board_id": claim.board_id,
+        "action_id": claim.action_id,
+        "person_id": claim.person_id,
+        "status": CLAIMED,
+        "attempts": 1,
+        "due_at": claim.due_at,
+        "claimed_at": now,
+        "detail": "",
+    }
 
 
 def _take_over(
@@ -137,6 +208,24 @@ def mark_sent(
     row.message_ref = message_ref
     if detail is not None:
         row.detail = detail
+
+
+def mark_sent_many(session: Session, marks: Sequence[SentMark], *, now: datetime) -> None:
+    """`mark_sent` for several claims in one executemany UPDATE (and one commit)."""
+    if not marks:
+        return
+    rows = [
+        {
+            "id": mark.notification_id,
+            "status": SENT,
+            "sent_at": now,
+            "platform": mark.platform,
+            "channel": mark.channel,
+            "message_ref": mark.message_ref,
+        }
+        for mark in marks
+    ]
+    session.execute(update(Notification), rows)
 
 
 def mark_status(session: Session, notification_id: int, status: str, detail: str) -> None:

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
-from bot.domain.plan import ActionView, BoardPlan, MilestoneView, PersonRef
+from bot.domain.plan import ActionView, BoardPlan
 from bot.domain.rag import Rag
+from bot.domain.summary import LIST_PAGE, PlacedAction, WorkstreamCount, page_of
 from storage.boards import board_view
 from storage.db import holds_write_lock
-from storage.history import rag_before, red_since
-from storage.models import Action, ActionOwner, Board, Milestone, Person, Workstream
-from storage.people import chat_ids_for
+from storage.models import Action, ActionOwner, Board, Milestone, Person
+from storage.plan_cache import cached_views
+from storage.plan_read import (
+    ACTION,
+    OWNER,
+    ROLE,
+    WORKSTREAM,
+    rag_before_where,
+    views_of,
+    views_where,
+)
 
 
 class NotAWriteSessionError(RuntimeError):
@@ -65,6 +73,22 @@ def actions_with_ref(session: Session, ref: str) -> Sequence[Action]:
     return session.exec(select(Action).where(Action.ref == ref)).all()
 
 
+def changeable_ids(
+    session: Session, person_id: int, action_ids: Sequence[int], roles: Sequence[str]
+) -> set[int]:
+    """Of these actions, those the person owns or whose board they hold one of `roles` on:
+    one statement however many boards the ref is on."""
+    if not action_ids:
+        return set()
+    owned = select(OWNER.c.action_id).where(OWNER.c.person_id == person_id)
+    held = select(ROLE.c.board_id).where(ROLE.c.person_id == person_id, ROLE.c.role.in_(roles))
+    statement = select(ACTION.c.id).where(
+        ACTION.c.id.in_(list(action_ids)),
+        ACTION.c.id.in_(owned) | ACTION.c.board_id.in_(held),
+    )
+    return set(session.execute(statement).scalars())
+
+
 def owner_ids(session: Session, action_id: int) -> set[int]:
     rows = session.exec(select(ActionOwner).where(ActionOwner.action_id == action_id)).all()
     return {row.person_id for row in rows}
@@ -80,103 +104,117 @@ def milestones_of(session: Session, action_id: int) -> Sequence[Milestone]:
 def action_views(session: Session, actions: Sequence[Action]) -> list[ActionView]:
     """Owners, milestones and workstreams for many actions at once (no query per action)."""
     ids = [a.id for a in actions if a.id is not None]
-    if not ids:
-        return []
-    owners, snoozes = _owners_by_action(session, ids)
-    milestones = _milestones_by_action(session, ids)
-    red = red_since(session, ids)
-    ws_ids = {a.workstream_id for a in actions if a.workstream_id is not None}
-    workstreams = {
-        w.id: w for w in session.exec(select(Workstream).where(col(Workstream.id).in_(ws_ids)))
-    }
-    return [
-        replace(
-            _view(a, owners, milestones, workstreams),
-            snoozed_until=snoozes.get(a.id or 0, {}),
-            red_since=red.get(a.id or 0),
-            created_at=a.created_at,
-        )
-        for a in actions
-    ]
+    found = {view.id: view for view in views_of(session, ids)}
+    return [found[i] for i in ids if i in found]
 
 
 def action_view(session: Session, action: Action) -> ActionView:
-    return action_views(session, [action])[0]
-
-
-def _view(
-    action: Action,
-    owners: dict[int, tuple[PersonRef, ...]],
-    milestones: dict[int, tuple[MilestoneView, ...]],
-    workstreams: dict[int | None, Workstream],
-) -> ActionView:
     assert action.id is not None
-    workstream = workstreams.get(action.workstream_id)
-    return ActionView(
-        id=action.id,
-        board_id=action.board_id,
-        ref=action.ref,
-        title=action.title,
-        workstream=workstream.name if workstream else None,
-        workstream_ref=workstream.ref if workstream else None,
-        owners=owners.get(action.id, ()),
-        review_date=action.review_date,
-        review_date_text=action.review_date_text,
-        rag=Rag(action.rag) if action.rag else None,
-        latest_update=action.latest_update,
-        latest_update_at=action.latest_update_at,
-        milestones=milestones.get(action.id, ()),
-        outcomes=action.outcomes,
-        measures=action.measures,
-    )
-
-
-def _owners_by_action(
-    session: Session, ids: list[int]
-) -> tuple[dict[int, tuple[PersonRef, ...]], dict[int, dict[int, date]]]:
-    statement = (
-        select(ActionOwner, Person)
-        .join(Person, col(Person.id) == col(ActionOwner.person_id))
-        .where(col(ActionOwner.action_id).in_(ids))
-        .order_by(col(Person.id))
-    )
-    rows = session.exec(statement).all()
-    chat_ids = chat_ids_for(session, [p.id for _, p in rows if p.id is not None])
-    found: dict[int, list[PersonRef]] = defaultdict(list)
-    snoozes: dict[int, dict[int, date]] = defaultdict(dict)
-    for link, person in rows:
-        assert person.id is not None
-        action_id, snoozed_until = link.action_id, link.snoozed_until
-        ids_here = chat_ids.get(person.id, {})
-        found[action_id].append(
-            PersonRef(person.id, person.name, person.role, ids_here, person.timezone)
-        )
-        if snoozed_until is not None:
-            snoozes[action_id][person.id] = snoozed_until
-    return {key: tuple(value) for key, value in found.items()}, snoozes
-
-
-def _milestones_by_action(session: Session, ids: list[int]) -> dict[int, tuple[MilestoneView, ...]]:
-    statement = (
-        select(Milestone)
-        .where(col(Milestone.action_id).in_(ids))
-        .order_by(col(Milestone.action_id), col(Milestone.position))
-    )
-    found: dict[int, list[MilestoneView]] = defaultdict(list)
-    for m in session.exec(statement).all():
-        found[m.action_id].append(MilestoneView(m.position, m.due, m.text, m.done, m.date_text))
-    return {key: tuple(value) for key, value in found.items()}
+    return views_where(session, ACTION.c.id == action.id)[0]
 
 
 def load_board_plan(session: Session, board: Board, *, since: datetime | None = None) -> BoardPlan:
-    """The whole board; with `since`, also each action's RAG at that moment."""
+    """The whole board, from this process's copy when the board's version says it is current;
+    with `since`, also each action's RAG at that moment."""
     assert board.id is not None
-    actions = session.exec(
-        select(Action).where(Action.board_id == board.id).order_by(col(Action.id))
-    ).all()
-    views = tuple(action_views(session, actions))
-    previous = rag_before(session, [v.id for v in views], since) if since else {}
+    on_board = ACTION.c.board_id == board.id
+    views = cached_views(session, board.id, lambda: views_where(session, on_board))
+    previous = rag_before_where(session, on_board, since) if since else {}
     return BoardPlan(board_view(session, board), views, previous_rag=previous, previous_at=since)
+
+
+def board_tally(session: Session, board: Board) -> list[WorkstreamCount]:
+    """Counts by workstream and RAG, added up by the database: a summary of any size costs
+    one statement and a row a workstream and status."""
+    statement = (
+        select(WORKSTREAM.c.ref, WORKSTREAM.c.name, ACTION.c.rag, func.count())
+        .select_from(ACTION.outerjoin(WORKSTREAM, WORKSTREAM.c.id == ACTION.c.workstream_id))
+        .where(ACTION.c.board_id == board.id)
+        .group_by(WORKSTREAM.c.ref, WORKSTREAM.c.name, ACTION.c.rag)
+    )
+    return [
+        WorkstreamCount(ref, name, Rag(rag) if rag else None, int(n))
+        for ref, name, rag, n in session.execute(statement)
+    ]
+
+
+def overdue_count(session: Session, board: Board, *, today: date) -> int:
+    late = (ACTION.c.board_id == board.id) & (ACTION.c.review_date < today) & _open_action()
+    return int(session.execute(select(func.count()).where(late)).scalar() or 0)
+
+
+_PLACING: tuple[ColumnElement[Any], ...] = (
+    ACTION.c.id,
+    ACTION.c.ref,
+    WORKSTREAM.c.ref,
+    WORKSTREAM.c.name,
+    ACTION.c.review_date,
+)
+
+
+def _page(
+    session: Session, criteria: ColumnElement[bool], *, by_review: bool = False
+) -> tuple[list[ActionView], int]:
+    """Ordered from refs alone (one light row an action); only the page shown in full.
+
+    By review date, the database finds the page's last date, and only actions up to it (ties
+    included) are put in plan order here: a 40,000-action overdue list costs a page."""
+    placing = select(*_PLACING).select_from(
+        ACTION.outerjoin(WORKSTREAM, WORKSTREAM.c.id == ACTION.c.workstream_id)
+    )
+    if by_review:
+        total = int(session.execute(select(func.count()).where(criteria)).scalar() or 0)
+        boundary = session.execute(
+            select(ACTION.c.review_date)
+            .where(criteria)
+            .order_by(ACTION.c.review_date)
+            .offset(LIST_PAGE - 1)
+            .limit(1)
+        ).scalar()
+        if boundary is not None:
+            criteria = criteria & (ACTION.c.review_date <= boundary)
+    rows = session.execute(placing.where(criteria)).all()
+    placed = page_of((PlacedAction(*row) for row in rows), overdue=by_review)
+    total = total if by_review else len(placed)
+    shown = [p.id for p in placed[:LIST_PAGE]]
+    views = {v.id: v for v in views_where(session, ACTION.c.id.in_(shown))} if shown else {}
+    return [views[i] for i in shown if i in views], total
+
+
+def red_plan(session: Session, board: Board) -> tuple[BoardPlan, int]:
+    """The board's first LIST_PAGE red actions in plan order, and how many are red: picked by
+    the database (an index on board and RAG), ordered from their refs alone."""
+    red = ACTION.c.rag == Rag.RED.value
+    return _paged(session, board, red, by_review=False)
+
+
+def overdue_plan(session: Session, board: Board, *, today: date) -> tuple[BoardPlan, int]:
+    """The first LIST_PAGE open actions reviewed before `today`, longest-forgotten first."""
+    late = (ACTION.c.review_date < today) & _open_action()
+    return _paged(session, board, late, by_review=True)
+
+
+def _paged(
+    session: Session, board: Board, criteria: ColumnElement[bool], *, by_review: bool
+) -> tuple[BoardPlan, int]:
+    views, total = _page(session, (ACTION.c.board_id == board.id) & criteria, by_review=by_review)
+    return BoardPlan(board_view(session, board), tuple(views)), total
+
+
+def owned_plan(session: Session, board: Board, person_id: int) -> BoardPlan:
+    """Only the actions `person_id` owns on the board."""
+    owned = select(OWNER.c.action_id).where(OWNER.c.person_id == person_id)
+    return _part_of(session, board, ACTION.c.id.in_(owned))
+
+
+def _part_of(session: Session, board: Board, criteria: ColumnElement[bool]) -> BoardPlan:
+    assert board.id is not None
+    views = views_where(session, (ACTION.c.board_id == board.id) & criteria)
+    return BoardPlan(board_view(session, board), tuple(views))
+
+
+def _open_action() -> ColumnElement[bool]:
+    return ACTION.c.rag.is_(None) | (ACTION.c.rag != Rag.COMPLETE.value)
 
 
 def actions_due_for_sweep(

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from bot.domain.plan import FieldChange
-from storage.bulk import chunks, table_of
+from storage.bulk import table_of
 from storage.models import (
     Action,
     ActionOwner,
@@ -114,6 +114,7 @@ class BoardState:
     new_actions: list[ActionRec] = field(default_factory=list)
     new_workstreams: list[WorkstreamRec] = field(default_factory=list)
     new_people: list[PersonRec] = field(default_factory=list)
+    new_person_order: dict[int, int] = field(default_factory=dict)  # id(person) → position
     new_milestones: list[MilestoneRec] = field(default_factory=list)
     owner_changes: dict[int, tuple[ActionRec, list[PersonRec]]] = field(default_factory=dict)
     history: list[tuple[ActionRec, str, list[FieldChange]]] = field(default_factory=list)
@@ -142,20 +143,20 @@ class BoardState:
         person_ids = {p.id: p for p in people}
         owners: dict[int, list[PersonRec]] = {id(a): [] for a in actions}
         milestones: dict[int, list[MilestoneRec]] = {id(a): [] for a in actions}
-        for ids in chunks([a.id for a in actions if a.id is not None]):
-            links = select(OWNERS.c.action_id, OWNERS.c.person_id).where(
-                OWNERS.c.action_id.in_(ids)
-            )
-            for action_id, person_id in session.execute(links):
-                owners[id(by_id[action_id])].append(person_ids[person_id])
-            steps = select(MILESTONES).where(MILESTONES.c.action_id.in_(ids))
-            for row in session.execute(steps.order_by(MILESTONES.c.id)):
-                action = by_id[row.action_id]
-                milestones[id(action)].append(
-                    MilestoneRec(
-                        row.id, action, row.position, row.due, row.date_text, row.text, row.done
-                    )
+        on_board = select(ACTIONS.c.id).where(ACTIONS.c.board_id == board_id)
+        links = select(OWNERS.c.action_id, OWNERS.c.person_id).where(
+            OWNERS.c.action_id.in_(on_board)
+        )
+        for action_id, person_id in session.execute(links):
+            owners[id(by_id[action_id])].append(person_ids[person_id])
+        steps = select(MILESTONES).where(MILESTONES.c.action_id.in_(on_board))
+        for row in session.execute(steps.order_by(MILESTONES.c.id)):
+            action = by_id[row.action_id]
+            milestones[id(action)].append(
+                MilestoneRec(
+                    row.id, action, row.position, row.due, row.date_text, row.text, row.done
                 )
+            )
         for current in owners.values():
             current.sort(key=lambda person: person.id or 0)
         by_title: dict[str, ActionRec] = {}
@@ -182,6 +183,7 @@ class BoardState:
         if found is None:
             found = PersonRec(None, " ".join(name.split()), key, role, created_at=now)
             self.people[key] = found
+            self.new_person_order[id(found)] = len(self.new_people)
             self.new_people.append(found)
         elif role and not found.role:
             found.role = role

@@ -37,10 +37,8 @@ def write_state(session: Session, state: BoardState, *, board_id: int, now: date
     ids = insert_returning(
         session,
         WORKSTREAMS,
-        [
-            {"board_id": board_id, "name": w.name, "ref": w.ref, "lead": w.lead}
-            for w in state.new_workstreams
-        ],
+        state.new_workstreams,
+        lambda w: {"board_id": board_id, "name": w.name, "ref": w.ref, "lead": w.lead},
     )
     for workstream, new_id in zip(state.new_workstreams, ids, strict=True):
         workstream.id = new_id
@@ -52,10 +50,13 @@ def write_state(session: Session, state: BoardState, *, board_id: int, now: date
     ids = insert_returning(
         session,
         PEOPLE,
-        [
-            {"name": p.name, "name_key": p.name_key, "role": p.role, "created_at": p.created_at}
-            for p in state.new_people
-        ],
+        state.new_people,
+        lambda p: {
+            "name": p.name,
+            "name_key": p.name_key,
+            "role": p.role,
+            "created_at": p.created_at,
+        },
     )
     for person, new_id in zip(state.new_people, ids, strict=True):
         person.id = new_id
@@ -81,10 +82,8 @@ def write_state(session: Session, state: BoardState, *, board_id: int, now: date
     ids = insert_returning(
         session,
         ACTIONS,
-        [
-            {"board_id": board_id, **{name: getattr(a, name) for name in ACTION_FIELDS}}
-            for a in state.new_actions
-        ],
+        state.new_actions,
+        lambda a: {"board_id": board_id, **{name: getattr(a, name) for name in ACTION_FIELDS}},
     )
     for action, new_id in zip(state.new_actions, ids, strict=True):
         action.id = new_id
@@ -92,7 +91,7 @@ def write_state(session: Session, state: BoardState, *, board_id: int, now: date
     insert_many(
         session,
         MILESTONES,
-        [
+        (
             {
                 "action_id": m.action.id,
                 "position": m.position,
@@ -102,7 +101,7 @@ def write_state(session: Session, state: BoardState, *, board_id: int, now: date
                 "done": m.done,
             }
             for m in state.new_milestones
-        ],
+        ),
     )
     update_many(
         session,
@@ -118,37 +117,39 @@ def write_state(session: Session, state: BoardState, *, board_id: int, now: date
 
 
 def _write_owners(session: Session, state: BoardState) -> None:
-    changed = [action.id for action, _people in state.owner_changes.values()]
+    new = {id(action) for action in state.new_actions}  # nothing to delete on those
+    changed = [a.id for a, _people in state.owner_changes.values() if id(a) not in new]
     for ids in chunks([i for i in changed if i is not None]):
         session.execute(delete(OWNERS).where(OWNERS.c.action_id.in_(ids)))
     insert_many(
         session,
         OWNERS,
-        [
+        (
             {"action_id": action.id, "person_id": person.id}
             for action, people in state.owner_changes.values()
             for person in people
-        ],
+        ),
     )
 
 
 def _insert_history(
     session: Session, history: list[tuple[ActionRec, str, list[FieldChange]]], *, now: datetime
 ) -> None:
-    values = [
-        {
-            "action_id": action.id,
+    ids = insert_returning(
+        session,
+        UPDATES,
+        history,
+        lambda entry: {
+            "action_id": entry[0].id,
             "person_id": None,
             "source": IMPORT_SOURCE,
-            "text": text,
+            "text": entry[1],
             "created_at": now,
-        }
-        for action, text, _changes in history
-    ]
-    ids = insert_returning(session, UPDATES, values)
-    changes = [
+        },
+    )
+    changes = (
         {"update_id": update_id, "field": c.field, "before": c.before, "after": c.after}
         for update_id, (_action, _text, entry) in zip(ids, history, strict=True)
         for c in entry
-    ]
+    )
     insert_many(session, CHANGES, changes)

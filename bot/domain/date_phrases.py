@@ -99,7 +99,7 @@ class DatePhrase:
     end: int
     text: str
     # Our grammar sees a date here but can't build it ('Tuesday the 16th', '2nd of next month'):
-    # read with dateparser (fallback_date), then doubted like any other date.
+    # read by fallback_date (its own day and month, else dateparser), then doubted like any other.
     fallback: bool = False
 
 

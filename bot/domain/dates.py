@@ -1,7 +1,8 @@
 """Every date a person writes is read here, so imports and chat agree on what '14 April' means.
 
 The words are in date_words.py and the phrase scanner in date_phrases.py; this module turns a
-phrase the scanner found into a date, by our own grammar or, rarely, dateparser (fallback_date).
+phrase the scanner found into a date, by our own grammar or, rarely, the fallback (fallback_date:
+the day and month in the words where it can, dateparser where it can't).
 """
 
 from __future__ import annotations
@@ -280,18 +281,101 @@ def _full_year(text: str) -> int:
     return year
 
 
-# --- the fallback: dateparser --------------------------------------------------------------
+# --- the fallback: the day and month in the words first, then dateparser ------------------
+
+_DIRECT_FLAGS = re.IGNORECASE | re.ASCII
+_D_WEEKDAY = (
+    r"(?:(?:next|this)\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?,?\s+"
+)
+_D_DAY = r"(?P<d>[0-3]?\d)"
+_D_ORDINAL = rf"{_D_DAY}(?:st|nd|rd|th)"
+_D_MONTH = (
+    r"(?P<m>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_D_YEAR = r"(?:,?\s+(?P<y>\d{4}))?"
+# Each shape with where its month comes from; dateparser reads each the same way (see
+# direct_date), and tests/domain/test_date_direct.py holds the two to it.
+_DIRECT_SHAPES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, _DIRECT_FLAGS), month)
+    for pattern, month in (
+        (rf"(?:{_D_WEEKDAY})?(?:the\s+)?{_D_ORDINAL}", "this"),  # 'Tuesday the 16th'
+        (rf"(?:the\s+)?{_D_ORDINAL}\s+of\s+next\s+month", "next"),  # 'the 4th of next month'
+        (
+            rf"(?:{_D_WEEKDAY})?(?:the\s+)?{_D_DAY}(?:st|nd|rd|th)?(?:\s+of)?\s+{_D_MONTH}{_D_YEAR}",
+            "named",
+        ),
+        (rf"(?:{_D_WEEKDAY})?{_D_MONTH}\s+(?:the\s+)?{_D_DAY}(?:st|nd|rd|th)?{_D_YEAR}", "named"),
+        (r"(?P<d>[0-3]?\d)(?P<s>[/.\-])(?P<n>[01]?\d)(?P=s)(?P<y>\d{4})", "number"),
+        (r"(?P<y>\d{4})-(?P<n>[01]?\d)-(?P<d>[0-3]?\d)", "number"),
+    )
+)
+
+
+def fallback_date(text: str, *, today: date) -> date | None:
+    """A phrase our grammar sees as a date but can't build ('Tuesday the 16th', '2nd of next
+    month'): built from its own day and month when they are there, else read by dateparser.
+
+    It never overrides the grammar: callers use it only where the grammar found date-like words
+    it could not read, and its answer goes through the same doubts as any other date (weekday,
+    weekend, bank holiday, past, far ahead). Building directly gives what dateparser would, at a
+    fraction of the cost (dateparser re-parses every phrase from scratch).
+    """
+    return direct_date(text, today=today) or dateparser_date(text, today=today)
+
+
+def direct_date(text: str, *, today: date) -> date | None:
+    """dateparser's reading of `text`, built without it; None when not sure (then ask it).
+
+    dateparser's rules, which this follows: a day alone ('the 16th') is in today's month even if
+    past; a yearless day and month is the next one strictly after today; a weekday written with
+    the date is ignored (reply_dates doubts it). Anything else it is not sure of, it declines:
+    days the month lacks, 29 February without a year, two-digit years, years out of range.
+    """
+    for pattern, month_from in _DIRECT_SHAPES:
+        match = pattern.fullmatch(text)
+        if match is not None:
+            return _direct_build(match, month_from, today)
+    return None
+
+
+def _direct_build(match: re.Match[str], month_from: str, today: date) -> date | None:
+    """The date one _DIRECT_SHAPES match names, or None where dateparser's reading is unsure."""
+    day = int(match.group("d"))
+    if month_from in ("this", "next"):
+        month, year = today.month, today.year
+        if month_from == "next":
+            month, year = (1, year + 1) if month == 12 else (month + 1, year)
+        return _direct_day(year, month, day)
+    month = _month_number(match.group("m")) if month_from == "named" else int(match.group("n"))
+    year_text = match.group("y")
+    if year_text is not None:
+        return _direct_day(int(year_text), month, day)
+    if month == 2 and day == 29:
+        return None  # dateparser hunts for a leap year its own way
+    this_year = _direct_day(today.year, month, day)
+    if this_year is None or this_year > today:
+        return this_year
+    return _direct_day(today.year + 1, month, day)
+
+
+def _direct_day(year: int, month: int, day: int) -> date | None:
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR or not 1 <= month <= 12:
+        return None
+    if not 1 <= day <= 31 or impossible_reason(day, month, year) is not None:
+        return None
+    return date(year, month, day)
+
 
 _FOUR_DIGIT_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
-def fallback_date(text: str, *, today: date) -> date | None:
-    """The one call into dateparser, for a phrase our grammar sees as a date but can't build.
+def dateparser_date(text: str, *, today: date) -> date | None:
+    """The one call into dateparser, for what direct_date declines.
 
-    It never overrides the grammar: callers use it only where the grammar found date-like words
-    it could not read ('Tuesday the 16th', '2nd of next month'), and its answer goes through the
-    same doubts as any other date (weekday, weekend, bank holiday, past, far ahead). dateparser is
-    slow to import and to warm up, so it loads here, on this rare path, and nowhere else.
+    dateparser is slow to import and to warm up, so it loads here, on this rare path, and
+    nowhere else.
     """
     import dateparser  # lazy on purpose: see the docstring
 

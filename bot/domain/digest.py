@@ -11,11 +11,14 @@ from zoneinfo import ZoneInfo
 from bot.domain.plan import ActionView, BoardPlan, BoardView, MilestoneView
 from bot.domain.rag import Rag
 from bot.domain.reminders import is_silent
-from bot.domain.summary import plan_order_key, rag_counts
+from bot.domain.summary import PlanOrder, plan_order_key, rag_counts
 from bot.domain.workdays import WorkingCalendar
 
 _HH_MM = re.compile(r"(\d{1,2}):(\d{2})", re.ASCII)
 _WEEK = timedelta(days=7)
+
+
+Places = dict[int, PlanOrder]  # action id → its place in the plan
 
 
 @dataclass(frozen=True)
@@ -77,16 +80,18 @@ class Digest:
 
 def build_digest(plan: BoardPlan, *, today: date, calendar: WorkingCalendar) -> Digest:
     """Everything the weekly post says, worked out from the plan as it stands today."""
-    open_actions = [a for a in sorted(plan.actions, key=plan_order_key) if a.is_open]
+    # Each action's place in the plan worked out once: a big board's lists all sort by it.
+    place = {a.id: plan_order_key(a) for a in plan.actions}
+    open_actions = [a for a in sorted(plan.actions, key=lambda a: place[a.id]) if a.is_open]
     return Digest(
         board_name=plan.board.name,
         today=today,
         red=tuple(a for a in open_actions if a.rag is Rag.RED),
         newly_red=_newly_red(plan, today),
         recovered=_recovered(plan),
-        overdue_milestones=_overdue_milestones(open_actions, today),
-        no_update=_no_update(plan.board, open_actions, today, calendar),
-        reviews_due_this_week=_reviews_this_week(open_actions, today),
+        overdue_milestones=_overdue_milestones(open_actions, today, place),
+        no_update=_no_update(plan.board, open_actions, today, calendar, place),
+        reviews_due_this_week=_reviews_this_week(open_actions, today, place),
         counts=rag_counts(plan.actions),
         previous_counts=_previous_counts(plan),
     )
@@ -154,7 +159,9 @@ def _recovered(plan: BoardPlan) -> tuple[ActionView, ...]:
     return tuple(sorted(better, key=plan_order_key))
 
 
-def _overdue_milestones(actions: Iterable[ActionView], today: date) -> tuple[OverdueMilestone, ...]:
+def _overdue_milestones(
+    actions: Iterable[ActionView], today: date, place: Places
+) -> tuple[OverdueMilestone, ...]:
     """Missed steps on open actions, the longest-missed first."""
     found = [
         OverdueMilestone(action, milestone)
@@ -162,11 +169,15 @@ def _overdue_milestones(actions: Iterable[ActionView], today: date) -> tuple[Ove
         for milestone in action.milestones
         if milestone.is_overdue(today)
     ]
-    return tuple(sorted(found, key=lambda m: (m.milestone.due or today, plan_order_key(m.action))))
+    return tuple(sorted(found, key=lambda m: (m.milestone.due or today, place[m.action.id])))
 
 
 def _no_update(
-    board: BoardView, actions: Iterable[ActionView], today: date, calendar: WorkingCalendar
+    board: BoardView,
+    actions: Iterable[ActionView],
+    today: date,
+    calendar: WorkingCalendar,
+    place: Places,
 ) -> tuple[ActionView, ...]:
     """Past review and silent since the first reminder went out: the chair should know."""
     silent = [
@@ -176,13 +187,15 @@ def _no_update(
         and a.review_date < today
         and is_silent(board, a, calendar=calendar)
     ]
-    return tuple(sorted(silent, key=lambda a: (a.review_date or today, plan_order_key(a))))
+    return tuple(sorted(silent, key=lambda a: (a.review_date or today, place[a.id])))
 
 
-def _reviews_this_week(actions: Iterable[ActionView], today: date) -> tuple[ActionView, ...]:
+def _reviews_this_week(
+    actions: Iterable[ActionView], today: date, place: Places
+) -> tuple[ActionView, ...]:
     end = today + timedelta(days=6)
     due = (a for a in actions if a.review_date is not None and today <= a.review_date <= end)
-    return tuple(sorted(due, key=lambda a: (a.review_date or today, plan_order_key(a))))
+    return tuple(sorted(due, key=lambda a: (a.review_date or today, place[a.id])))
 
 
 def digest_time(board: BoardView) -> time:

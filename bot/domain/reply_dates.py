@@ -170,10 +170,10 @@ class _Reader:
             if d >= self.today
         )
 
-    # --- what our grammar saw but could not build: dateparser reads it ------------------------
+    # --- what our grammar saw but could not build: the fallback reads it ----------------------
 
     def fallback(self, phrase: DatePhrase) -> ReplyDate:
-        """'Tuesday the 16th', '2nd of next month': dateparser's reading, doubted like ours."""
+        """'Tuesday the 16th', '2nd of next month': the fallback's reading, doubted like ours."""
         text = phrase.text
         if _RANGE_RE.search(text):
             return ReplyDate(phrase, None, (), f"“{text}” is a range, not one day")

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
+from typing import Protocol
 
 from bot.domain.plan import ActionView, BoardPlan, HistoryEntry, PersonRef
 from bot.domain.rag import RAG_ORDER, Rag
 
 MAX_QUERY_CHARS = 500
+# Actions a list shows before counting the rest: more than any message has room for, few
+# enough that a 100,000-action board's red list is read in full only for these.
+LIST_PAGE = 100
 
 _REF = re.compile(r"(?:action\s+)?(\d+(?:\.\d+)*)", re.IGNORECASE | re.ASCII)
 _WORKSTREAM = re.compile(r"(?:workstream|ws)\s+(.+)", re.IGNORECASE)
@@ -80,8 +86,9 @@ class BoardSummary:
     counts: dict[Rag | None, int]
     total: int
     workstreams: tuple[WorkstreamLine, ...]
-    red: tuple[ActionView, ...]
+    red: tuple[ActionView, ...]  # the first LIST_PAGE in plan order
     overdue: int
+    red_total: int = 0
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,12 @@ class ActionList:
     actions: tuple[ActionView, ...]
     today: date
     empty_text: str
+    # How many the list has in all, where `actions` is only its first page (a big board).
+    total: int | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.actions) if self.total is None else self.total
 
 
 @dataclass(frozen=True)
@@ -112,23 +125,63 @@ RagAnswer = BoardSummary | ActionList | ActionDetail | RagHelp
 RefKey = tuple[tuple[int, int, str], ...]
 
 
+@lru_cache(maxsize=200_000)
 def natural_ref_key(ref: str) -> RefKey:
-    """Order refs as people read them: 1.9 before 1.10, 2 before 10."""
+    """Order refs as people read them: 1.9 before 1.10, 2 before 10. Cached: a big board's
+    summary orders the same refs request after request."""
     return tuple(
         (0, int(chunk), "") if chunk.isdigit() else (1, 0, chunk.casefold())
         for chunk in _CHUNKS.findall(ref.strip())
     )
 
 
-def _workstream_key(action: ActionView) -> tuple[bool, RefKey, str]:
+class Placed(Protocol):
+    """Where an action sits in the plan: all that ordering needs (a view, or a row of refs)."""
+
+    @property
+    def ref(self) -> str: ...
+
+    @property
+    def workstream_ref(self) -> str | None: ...
+
+    @property
+    def workstream(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class PlacedAction:
+    """An action's place in the plan and its review date, without the rest of it: what a big
+    board's red or overdue list is ordered by before only the page shown is read in full."""
+
+    id: int
+    ref: str
+    workstream_ref: str | None
+    workstream: str | None
+    review_date: date | None = None
+
+
+@dataclass(frozen=True)
+class WorkstreamCount:
+    """How many of a workstream's actions have one status: a row of the database's tally."""
+
+    workstream_ref: str | None
+    workstream: str | None
+    rag: Rag | None
+    count: int
+
+
+def _workstream_key(ref: str | None, name: str | None) -> tuple[bool, RefKey, str]:
     """Plan order for workstreams: by ref, unnumbered ones last, then by name."""
-    ref = action.workstream_ref
-    return (ref is None, natural_ref_key(ref or ""), (action.workstream or "").casefold())
+    return (ref is None, natural_ref_key(ref or ""), (name or "").casefold())
 
 
-def plan_order_key(action: ActionView) -> tuple[tuple[bool, RefKey, str], RefKey]:
+PlanOrder = tuple[tuple[bool, RefKey, str], RefKey]
+
+
+def plan_order_key(action: Placed) -> PlanOrder:
     """Actions as the plan lists them: workstream, then ref."""
-    return (_workstream_key(action), natural_ref_key(action.ref))
+    ws = _workstream_key(action.workstream_ref, action.workstream)
+    return (ws, natural_ref_key(action.ref))
 
 
 _WORST_FIRST: dict[Rag | None, int] = {
@@ -149,18 +202,32 @@ def rag_counts(actions: Iterable[ActionView]) -> dict[Rag | None, int]:
     return counts
 
 
-def _workstream_lines(actions: Sequence[ActionView]) -> tuple[WorkstreamLine, ...]:
+def _workstream_lines(rows: Iterable[WorkstreamCount]) -> tuple[WorkstreamLine, ...]:
     """One line per workstream, in plan order."""
-    groups: dict[tuple[str | None, str], list[ActionView]] = {}
-    for action in sorted(actions, key=plan_order_key):
-        groups.setdefault(_workstream_identity(action), []).append(action)
+    groups: dict[tuple[str | None, str], dict[Rag | None, int]] = {}
+    keys: dict[tuple[str | None, str], tuple[bool, RefKey, str]] = {}
+    for row in rows:
+        identity = _workstream_identity(row)
+        counts = groups.setdefault(identity, dict.fromkeys((*RAG_ORDER, None), 0))
+        counts[row.rag] += row.count
+        key = _workstream_key(row.workstream_ref, row.workstream)
+        keys[identity] = min(keys.get(identity, key), key)
+    ordered = sorted(groups, key=lambda identity: keys[identity])
     return tuple(
-        WorkstreamLine(ref=ref, name=name, counts=rag_counts(members), total=len(members))
-        for (ref, name), members in groups.items()
+        WorkstreamLine(ref, name, groups[(ref, name)], sum(groups[(ref, name)].values()))
+        for ref, name in ordered
     )
 
 
-def _workstream_identity(action: ActionView) -> tuple[str | None, str]:
+def tally(actions: Iterable[ActionView]) -> list[WorkstreamCount]:
+    """The same tally the database gives, from views in hand."""
+    counts: Counter[tuple[str | None, str | None, Rag | None]] = Counter(
+        (a.workstream_ref, a.workstream, a.rag) for a in actions
+    )
+    return [WorkstreamCount(ref, name, rag, n) for (ref, name, rag), n in counts.items()]
+
+
+def _workstream_identity(action: ActionView | WorkstreamCount) -> tuple[str | None, str]:
     """A workstream's ref and display name, with a name even when the plan gave none."""
     if action.workstream:
         return (action.workstream_ref, action.workstream)
@@ -180,29 +247,61 @@ def _overdue(actions: Iterable[ActionView], today: date) -> tuple[ActionView, ..
 
 def board_summary(plan: BoardPlan, *, today: date) -> BoardSummary:
     """The board at a glance: the chair's first question is always "what is red?"."""
+    red = _red(plan.actions)
+    overdue = sum(1 for a in plan.actions if a.is_overdue(today))
+    return summary_of(plan.board.name, tally(plan.actions), red, overdue=overdue, today=today)
+
+
+def summary_of(
+    board_name: str,
+    counts: Iterable[WorkstreamCount],
+    red: Sequence[ActionView],
+    *,
+    overdue: int,
+    today: date,
+    red_total: int | None = None,
+) -> BoardSummary:
+    """The summary from a tally (the database's, on a big board) and the red actions shown:
+    all of them, or the first page of `red_total`."""
+    lines = _workstream_lines(counts)
+    totals: dict[Rag | None, int] = dict.fromkeys((*RAG_ORDER, None), 0)
+    for stream in lines:
+        for rag, n in stream.counts.items():
+            totals[rag] += n
     return BoardSummary(
-        board_name=plan.board.name,
+        board_name=board_name,
         today=today,
-        counts=rag_counts(plan.actions),
-        total=len(plan.actions),
-        workstreams=_workstream_lines(plan.actions),
-        red=_red(plan.actions),
-        overdue=len(_overdue(plan.actions, today)),
+        counts=totals,
+        total=sum(totals.values()),
+        workstreams=lines,
+        red=tuple(red),
+        overdue=overdue,
+        red_total=len(red) if red_total is None else red_total,
     )
 
 
-def red_list(plan: BoardPlan, *, today: date) -> ActionList:
-    """The red actions in plan order, which is how the board pack reads them."""
+def page_of(placed: Iterable[PlacedAction], *, overdue: bool = False) -> list[PlacedAction]:
+    """Red (or overdue) actions in the order their list shows them; the caller reads in full
+    only the page it shows."""
+    if overdue:
+        return sorted(placed, key=lambda a: (a.review_date or date.min, plan_order_key(a)))
+    return sorted(placed, key=plan_order_key)
+
+
+def red_list(plan: BoardPlan, *, today: date, total: int | None = None) -> ActionList:
+    """The red actions in plan order, which is how the board pack reads them. `total`: the
+    plan holds only the first page of that many."""
     return ActionList(
         board_name=plan.board.name,
         title="Red actions",
         actions=_red(plan.actions),
         today=today,
         empty_text=f"Nothing is red on {plan.board.name}.",
+        total=total,
     )
 
 
-def overdue_list(plan: BoardPlan, *, today: date) -> ActionList:
+def overdue_list(plan: BoardPlan, *, today: date, total: int | None = None) -> ActionList:
     """Open actions past their review date, the longest-forgotten first."""
     return ActionList(
         board_name=plan.board.name,
@@ -210,6 +309,7 @@ def overdue_list(plan: BoardPlan, *, today: date) -> ActionList:
         actions=_overdue(plan.actions, today),
         today=today,
         empty_text=f"No open action on {plan.board.name} is past its review date.",
+        total=total,
     )
 
 

@@ -230,6 +230,7 @@ class _Context:
     as_of: date
     calendar: WorkingCalendar
     seen: _Seen = field(default_factory=_Seen)
+    owners_read: dict[str, tuple[OwnerName, ...]] = field(default_factory=dict)
 
     @cached_property
     def labels(self) -> Mapping[str, str]:
@@ -306,8 +307,15 @@ class _Cells:
         return rag
 
     def owners(self) -> tuple[OwnerName, ...]:
+        """Read once for each way the file writes them: the same few thousand owners' cells
+        recur across a big plan, and the parsed names are immutable, so rows share them."""
         text = self.text("owners")
-        return parse_owners(text) if text else ()
+        if not text:
+            return ()
+        known = self.context.owners_read
+        if text not in known:
+            known[text] = parse_owners(text)
+        return known[text]
 
     def review_date(self) -> tuple[date | None, str | None]:
         """The date and the cell as written; placeholders like 'TBC' keep text, no date."""
@@ -486,4 +494,5 @@ def _text(cell: Cell) -> str:
     """Cells as trimmed single-spaced text; dates typed into a text column as dd/mm/yyyy."""
     if isinstance(cell, date):
         return cell.strftime("%d/%m/%Y")
-    return " ".join(cell.split())
+    spaced = " ".join(cell.split())
+    return cell if spaced == cell else spaced  # the table's own (shared) string where it can

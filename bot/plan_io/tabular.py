@@ -15,9 +15,6 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-from openpyxl.worksheet._reader import WorkSheetParser
-
 from bot.domain.safety import clean_text
 
 Cell = str | date
@@ -329,6 +326,7 @@ def _csv_rows(text: str, delimiter: str = ",") -> list[tuple[Cell, ...]]:
     """Whole file first, so a broken CSV fails before any row is used."""
     rows: list[tuple[Cell, ...]] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    shared = SharedText()
     try:
         for number, row in enumerate(reader, start=1):
             cells = _trimmed(row)
@@ -336,10 +334,27 @@ def _csv_rows(text: str, delimiter: str = ",") -> list[tuple[Cell, ...]]:
                 raise TooLargeError(_too_many_rows())
             if len(cells) > MAX_COLUMNS:
                 raise TooLargeError(_too_many_columns(number))
-            rows.append(tuple(_cell_text(cell) for cell in cells))
+            rows.append(tuple(shared(_cell_text(cell)) for cell in cells))
     except csv.Error as error:
         raise TableError(f"not a readable CSV file ({error}): save it again as CSV") from error
     return rows
+
+
+class SharedText:
+    """One string object for each short text a file repeats (RAGs, dates, owners, workstream
+    names, refs' prefixes): a 100,000-row plan says "Green" 40,000 times, and each copy costs
+    ~50 bytes. Long texts (titles, updates) are left alone: they rarely repeat, and keeping a
+    table of them would cost more than it saves."""
+
+    LONGEST = 80
+
+    def __init__(self) -> None:
+        self._seen: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        if len(text) > self.LONGEST:
+            return text
+        return self._seen.setdefault(text, text)
 
 
 def _trimmed(row: list[str]) -> list[str]:
@@ -390,6 +405,8 @@ def _xlsx_table(data: bytes, score: HeaderScore, name: str, notes: tuple[str, ..
     """First worksheet whose top rows hold a header; the rest are notes, charts or lookups."""
     if not data:
         raise TableError("the file is empty: nothing to import", bad_file=False)
+    import openpyxl  # only for spreadsheets: a CSV import, `rag` and `serve` never load it
+
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds of error on a damaged file
@@ -454,6 +471,8 @@ def _sheet_rows(sheet: Any) -> Iterator[tuple[Cell, ...]]:
 
 def _parsed_rows(sheet: Any) -> Iterator[tuple[int, list[dict[str, Any]]]]:
     """(row number, the cells present) as openpyxl's read-only worksheet parses them."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
     workbook = sheet.parent
     with sheet._get_source() as source:
         parser = WorkSheetParser(

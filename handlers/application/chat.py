@@ -44,9 +44,16 @@ from handlers.application.questions import (
     date_question,
     iso_days,
 )
-from handlers.application.updates import Actor, apply_update, may_change, snooze, undo
+from handlers.application.updates import (
+    Actor,
+    apply_update,
+    changeable,
+    may_change,
+    snooze,
+    undo,
+)
 from storage import conversations, history, notifications
-from storage.boards import board_by_name, boards_for_channel
+from storage.boards import board_by_name, boards_by_id, boards_for_channel
 from storage.db import Database
 from storage.models import Action, Board, Notification, Person
 from storage.plan import actions_owned_by, actions_with_ref, lock_action
@@ -160,7 +167,8 @@ class ChatHandlers:
     def _ask_which_action(self, ctx: ChatContext, candidates: Candidates, text: str) -> Reply:
         """Only actions the person may change are offered: other boards' stay unnamed."""
         actor = self._actor(ctx)
-        actions = [a for a in candidates.actions if may_change(ctx.session, actor, a)]
+        actions = changeable(ctx.session, actor, candidates.actions)
+        boards = boards_by_id(ctx.session, [a.board_id for a in actions])
         if not actions:
             return Notice(NoticeKind.NOT_UNDERSTOOD, "You can't change any of those actions.")
         payload: dict[str, object] = {"text": text, "choices": [a.id for a in actions]}
@@ -168,7 +176,7 @@ class ChatHandlers:
             payload["not_theirs_here"] = candidates.not_theirs_here
         self.questions.remember(ctx, WHICH_ACTION, payload)
         return AskWhichAction(
-            tuple(choice(ctx.session, a) for a in actions),
+            tuple(choice(ctx.session, a, boards.get(a.board_id)) for a in actions),
             not_theirs_here=candidates.not_theirs_here,
         )
 
@@ -204,18 +212,18 @@ class ChatHandlers:
         if not candidates:
             return Notice(NoticeKind.NOT_UNDERSTOOD, f"I can't find an action {ref}.")
         actor = self._actor(ctx)
-        changeable = [a for a in candidates if may_change(ctx.session, actor, a)]
+        mine = changeable(ctx.session, actor, candidates)
         here = self._boards_here(ctx)
         if any(a.board_id in here for a in candidates):
-            mine_here = [a for a in changeable if a.board_id in here]
+            mine_here = [a for a in mine if a.board_id in here]
             if mine_here:
                 return self._one_or_ask(ctx, mine_here)
-            elsewhere = [a for a in changeable if a.board_id not in here]
+            elsewhere = [a for a in mine if a.board_id not in here]
             if elsewhere:
                 return Candidates(elsewhere, not_theirs_here=ref)
-        if not changeable:
+        if not mine:
             return Notice(NoticeKind.REFUSED, not_yours(ref))
-        return self._one_or_ask(ctx, changeable)
+        return self._one_or_ask(ctx, mine)
 
     def _one_or_ask(self, ctx: ChatContext, actions: list[Action]) -> Action | Candidates:
         """The ones the person owns if any, else all of them: one is meant, several are asked."""

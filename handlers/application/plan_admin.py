@@ -6,7 +6,8 @@ its changes first and writes them in one short transaction, all or nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,10 +19,25 @@ from handlers.application.errors import NotFound, busy_as_busy
 from handlers.application.sample import load_sample_if_empty
 from storage.boards import board_by_name
 from storage.db import Database
-from storage.plan_export import board_json, board_rows, to_jsonable
-from storage.plan_sync import ImportOutcome, ImportReport, NewBoard, ReportedChange, import_rows
+from storage.plan_export import board_json, board_rows, stream_rows, to_jsonable
+from storage.plan_sync import (
+    ImportOutcome,
+    ImportReport,
+    NewBoard,
+    ReportedChange,
+    begin_read,
+    import_rows,
+)
 
-__all__ = ["ImportOutcome", "ImportReport", "PlanAdmin", "PlanExport", "ReportedChange", "as_json"]
+__all__ = [
+    "ImportOutcome",
+    "ImportReport",
+    "PlanAdmin",
+    "PlanExport",
+    "PlanRows",
+    "ReportedChange",
+    "as_json",
+]
 
 
 @dataclass(frozen=True)
@@ -31,6 +47,14 @@ class PlanExport:
     board: BoardInfo
     rows: list[ActionRow]
     record: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PlanRows:
+    """The plan in the import layout, read as it is written out (see `PlanAdmin.rows`)."""
+
+    board: BoardInfo
+    rows: Iterator[ActionRow]
 
 
 class PlanAdmin:
@@ -74,6 +98,21 @@ class PlanAdmin:
                 found.name, found.channel_id, found.timezone, found.bank_holiday_region
             )
         return PlanExport(info, rows, record)
+
+    @contextmanager
+    def rows(self, board: str) -> Iterator[PlanRows]:
+        """The board's rows as the CSV and XLSX exports write them, read in batches while the
+        caller writes them out: one read snapshot, and memory flat whatever the board's size
+        (`export` builds the whole record, history and all, for JSON)."""
+        with self.db.session(commit=False) as session:
+            begin_read(session)
+            found = board_by_name(session, board)
+            if found is None or found.id is None:
+                raise NotFound(f"there's no board called “{board}”")
+            info = BoardInfo(
+                found.name, found.channel_id, found.timezone, found.bank_holiday_region
+            )
+            yield PlanRows(info, stream_rows(session, found.id))
 
     def load_sample_if_empty(self, today: date) -> list[str]:
         """The bundled sample plans on an empty database; the names of the boards loaded."""

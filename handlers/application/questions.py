@@ -206,9 +206,9 @@ def is_bare_pick(reply: ParsedUpdate) -> bool:
     return rest.isdigit() or (reply.ref is not None and not rest)
 
 
-def choice(session: Session, action: Action) -> ActionChoice:
+def choice(session: Session, action: Action, board: Board | None = None) -> ActionChoice:
     """An action as it is offered: its ref, its title and its board's name."""
-    board = session.get(Board, action.board_id)
+    board = board or session.get(Board, action.board_id)
     assert board is not None
     return ActionChoice(action.ref, action.title, board.name)
 

@@ -28,7 +28,17 @@ from storage.db import Database
 from storage.history import action_history
 from storage.models import Board, Person
 from storage.people import find_person, person_by_chat_id, person_ref
-from storage.plan import action_view, actions_owned_by, find_action, load_board_plan
+from storage.plan import (
+    action_view,
+    actions_owned_by,
+    board_tally,
+    find_action,
+    load_board_plan,
+    overdue_count,
+    overdue_plan,
+    owned_plan,
+    red_plan,
+)
 
 
 class RagHandler:
@@ -76,19 +86,36 @@ class RagHandler:
             return self._action(session, board, query.arg, today)
         if query.kind is RagQueryKind.HELP:
             return summary.RagHelp(board.name, _problem(query.arg))
-        plan = load_board_plan(session, board)
+        # Red, overdue and one person's: the database picks the few; the rest read the board.
         if query.kind is RagQueryKind.RED:
-            return summary.red_list(plan, today=today)
+            red, total = red_plan(session, board)
+            return summary.red_list(red, today=today, total=total)
         if query.kind is RagQueryKind.OVERDUE:
-            return summary.overdue_list(plan, today=today)
-        if query.kind is RagQueryKind.WORKSTREAM and query.arg:
-            return summary.workstream_list(plan, query.arg, today=today)
+            late, total = overdue_plan(session, board, today=today)
+            return summary.overdue_list(late, today=today, total=total)
         if query.kind is RagQueryKind.PERSON and query.arg:
             person = self._person(session, request, query.arg)
-            if person is None:
+            if person is None or person.id is None:
                 return summary.RagHelp(board.name, f"I don't know anyone called {query.arg}.")
-            return summary.person_list(plan, person_ref(session, person), today=today)
-        return summary.board_summary(plan, today=today)
+            owned = owned_plan(session, board, person.id)
+            return summary.person_list(owned, person_ref(session, person), today=today)
+        if query.kind is RagQueryKind.WORKSTREAM and query.arg:
+            plan = load_board_plan(session, board)
+            return summary.workstream_list(plan, query.arg, today=today)
+        return self._summary(session, board, today)
+
+    def _summary(self, session: Session, board: Board, today: date) -> summary.BoardSummary:
+        """Counted by the database; only the red page is read in full, at any board size."""
+        red, total = red_plan(session, board)
+        overdue = overdue_count(session, board, today=today)
+        return summary.summary_of(
+            board.name,
+            board_tally(session, board),
+            red.actions,
+            overdue=overdue,
+            today=today,
+            red_total=total,
+        )
 
     def _action(self, session: Session, board: Board, ref: str, today: date) -> RagAnswer:
         assert board.id is not None

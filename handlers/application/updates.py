@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -23,7 +24,7 @@ from handlers.application.fields import (
 from storage import history
 from storage.boards import ADMIN, CHAIR, has_role
 from storage.models import Action, Board
-from storage.plan import lock_action, milestones_of, owner_ids
+from storage.plan import changeable_ids, lock_action, milestones_of, owner_ids
 
 MIN_UPDATE_WORDS = 2
 
@@ -40,6 +41,12 @@ def may_change(session: Session, actor: Actor, action: Action) -> bool:
     if actor.person_id in owner_ids(session, action.id):
         return True
     return has_role(session, action.board_id, actor.person_id, (CHAIR, ADMIN))
+
+
+def changeable(session: Session, actor: Actor, actions: Sequence[Action]) -> list[Action]:
+    """`may_change` for many actions at once, in the order given."""
+    ids = changeable_ids(session, actor.person_id, [a.id for a in actions if a.id], (CHAIR, ADMIN))
+    return [a for a in actions if a.id in ids]
 
 
 def update_words(parsed: ParsedUpdate) -> str | None:

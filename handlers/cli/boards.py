@@ -9,22 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import typer
 from typer.core import TyperGroup
 
-from handlers.application import rules
-from handlers.application.boards import (
-    BoardLine,
-    BoardSettings,
-    RoleChanges,
-    describe_contents,
-)
-from handlers.application.errors import Invalid
-from handlers.application.people import AuditLine
 from handlers.cli.output import (
     checked_name,
     checked_names,
@@ -37,6 +28,13 @@ from handlers.cli.output import (
     print_table,
 )
 from handlers.cli.state import CliState, state
+
+if TYPE_CHECKING:
+    from handlers.application.boards import BoardLine
+    from handlers.application.people import AuditLine
+
+# The use cases and their rules are imported by the command that runs them, so `--help` and
+# the other commands don't load the database layer for this one (tests/test_startup_imports.py).
 
 T = TypeVar("T")
 TEAMS = "teams"
@@ -162,6 +160,9 @@ def configure_board(
     ] = False,
 ) -> None:
     """Create a board or change its channels, chairs, admins, timezone, digest and reminders."""
+    from handlers.application import rules
+    from handlers.application.boards import BoardSettings, RoleChanges
+
     name = checked_name(name, "board name")
     roles = RoleChanges(
         chairs=checked_names(chair, "--chair"),
@@ -217,6 +218,8 @@ def remove_board(
     ] = False,
 ) -> None:
     """Remove a board and everything on it: actions, milestones, history, chairs, channels."""
+    from handlers.application.boards import describe_contents
+
     name = checked_name(name, "board name")
     done = state(ctx).app().boards.remove(name, confirmed=yes)
     contents = describe_contents(done.contents) or "nothing else: it is empty"
@@ -246,6 +249,8 @@ def teams_channel_id(text: str) -> str:
     "Get link to channel" address, whose /channel/ segment it is. Anything else (a channel's
     name, a team id, a Slack id) is refused before anything is written.
     """
+    from handlers.application.errors import Invalid
+
     found = unquote(text.strip())
     if "/channel/" in found:
         found = found.split("/channel/", 1)[1].split("/", 1)[0].split("?", 1)[0]

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import typer
 
-from handlers.application.health import Check, database_check
 from handlers.cli.output import echo, guarded
 from handlers.cli.state import state
-from handlers.wiring import Platforms
 
 MARKS = {True: "✓", False: "✗", None: "–"}
 SKIPPED = (
@@ -28,6 +26,9 @@ def register(app: typer.Typer) -> None:
 
 def doctor(ctx: typer.Context) -> None:
     """Check the database, the scheduler, Slack and Teams as configured; say what to fix."""
+    from handlers.application.health import Check, database_check
+    from handlers.wiring import Platforms
+
     cli = state(ctx)
     database = database_check(cli.settings)
     checks = [database]

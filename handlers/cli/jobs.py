@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.ports import NotDeliverableError
-from handlers.application.boards import BoardInfo
-from handlers.application.conversation import Conversation, RagRequest
-from handlers.application.jobs import sweep_totals
-from handlers.application.plan_admin import as_json
 from handlers.cli.output import (
     echo,
     echo_answer,
@@ -21,7 +16,14 @@ from handlers.cli.output import (
     print_json,
     rendered,
 )
-from handlers.cli.state import Runtime, pick_board, state
+from handlers.cli.state import pick_board, state
+
+if TYPE_CHECKING:
+    from handlers.application.boards import BoardInfo
+    from handlers.wiring import Runtime
+
+# The use cases each command calls are imported in it: a command's start pays for what it
+# runs, not for every other command's (tests/test_startup_imports.py).
 
 CLI = "cli"
 
@@ -39,6 +41,9 @@ def rag(
     as_json_: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
 ) -> None:
     """The same answers as /rag in chat."""
+    from handlers.application.conversation import Conversation, RagRequest
+    from handlers.application.plan_admin import as_json
+
     board = optional_name(board, "--board")
     app = state(ctx).app()
     target = pick_board(app, board)
@@ -60,6 +65,8 @@ def digest(
     as_json_: Annotated[bool, typer.Option("--json", help="Print the digest as JSON.")] = False,
 ) -> None:
     """Print this week's digest for a board (or post it to its channels)."""
+    from handlers.application.plan_admin import as_json
+
     board = optional_name(board, "--board")
     cli = state(ctx)
     if post:
@@ -76,6 +83,8 @@ def digest(
 
 
 def _post_digest(runtime: Runtime, board: BoardInfo) -> None:
+    from bot.ports import NotDeliverableError
+
     if not board.channels:  # Slack's included
         fail(
             f"{board.name} has no channel: `actionbot board “{board.name}” --channel C0123ABC` "
@@ -116,6 +125,8 @@ def remind(
     With no chat service configured nothing can reach anyone, so what is due is printed and
     nothing is recorded (recording it would stop the real reminders later) unless --mark-sent.
     """
+    from handlers.application.jobs import sweep_totals
+
     runtime = state(ctx).runtime()
     app, platforms = runtime.app, runtime.platforms
     settings = app.settings

@@ -11,14 +11,16 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from handlers.application.errors import Problem
 from handlers.cli import boards, doctor, jobs, people, plan, slack, teams
 from handlers.cli.output import echo, guarded, optional_name
-from handlers.cli.state import CliOptions, Runtime, pick_board, root, state
+from handlers.cli.state import CliOptions, pick_board, root, state
+
+if TYPE_CHECKING:
+    from handlers.wiring import Runtime
 
 __all__ = ["CliOptions", "app", "main"]
 
@@ -65,6 +67,8 @@ def chat(
 
 
 def _console(runtime: Runtime, board_name: str | None, person_name: str | None) -> None:
+    from handlers.application.errors import Problem
+
     board = pick_board(runtime.app, board_name, first=True)
     person = person_name or runtime.app.boards.first_chair(board.name)
     if person is None:

@@ -15,16 +15,12 @@ from contextlib import contextmanager
 from typing import Any, NoReturn, ParamSpec, TextIO, TypeVar
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
-from rich.text import Text
 
 from bot.domain.safety import terminal_safe
-from handlers.application import rules
-from handlers.application.errors import Busy, Invalid, Problem
-from handlers.text import render_text
+
+# rich, the use cases' errors and rules, and the renderer are imported where they are used:
+# `actionbot --help` and a command's own start pay only for what that command runs
+# (tests/test_startup_imports.py).
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -43,6 +39,8 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        from handlers.application.errors import Busy, Invalid, Problem
+
         try:
             return command(*args, **kwargs)
         except Invalid as error:
@@ -67,6 +65,8 @@ def note(text: str) -> None:
 
 def rendered(content: object) -> str:
     """Anything the core answers with, as plain text."""
+    from handlers.text import render_text
+
     try:
         return render_text(content)
     except TypeError:
@@ -75,6 +75,8 @@ def rendered(content: object) -> str:
 
 def checked_name(text: str, option: str) -> str:
     """A board's or person's name as given on the command line, or exit 2 before any write."""
+    from handlers.application import rules
+
     return rules.name(text, option)
 
 
@@ -94,6 +96,9 @@ def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]
 
     A cell that is a RAG status ("red", "Amber" …) is coloured as one on a terminal."""
     if _is_tty(sys.stdout):
+        from rich.console import Console
+        from rich.table import Table
+
         table = Table(title=title, title_justify="left")
         for header in headers:
             table.add_column(header)
@@ -107,6 +112,8 @@ def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]
 
 
 def _cell(text: str) -> str:
+    from rich.markup import escape
+
     shown = escape(terminal_safe(text))  # no [markup] from the data either
     style = RAG_STYLES.get(text.strip().casefold())
     return f"[{style}]{shown}[/]" if style else shown
@@ -120,6 +127,9 @@ def echo_answer(text: str) -> None:
     if not _is_tty(sys.stdout):
         echo(text)
         return
+    from rich.console import Console
+    from rich.text import Text
+
     shown = Text(terminal_safe(text))
     for found in _RAG_WORDS.finditer(shown.plain):
         shown.stylize(RAG_STYLES[found.group(1).casefold()], found.start(), found.end())
@@ -146,6 +156,15 @@ def progress(description: str, total: int | None) -> Iterator[Callable[[int], No
     if not _is_tty(sys.stderr) or not total:
         yield lambda _n: None
         return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from handlers.application import rules
-from handlers.application.errors import Invalid
-from handlers.application.people import PersonLine, PersonRemoval, describe_actions
 from handlers.cli.boards import flag, print_history
 from handlers.cli.output import (
     USAGE,
@@ -27,6 +24,12 @@ from handlers.cli.output import (
     print_table,
 )
 from handlers.cli.state import CliState, state
+
+if TYPE_CHECKING:
+    from handlers.application.people import PersonLine, PersonRemoval
+
+# The use cases and their rules are imported by the command that runs them
+# (tests/test_startup_imports.py).
 
 SLACK = "slack"
 TEAMS = "teams"
@@ -109,6 +112,9 @@ def people_link(
     ] = False,
 ) -> None:
     """Link a person to their Slack and/or Teams account (and/or record their email)."""
+    from handlers.application import rules
+    from handlers.application.errors import Invalid
+
     name = checked_name(name, "person name")
     if slack is None and teams is None and email is None:
         raise Invalid("give --slack USER_ID, --teams OBJECT_ID and/or --email ADDRESS")
@@ -134,6 +140,8 @@ def entra_object_id(text: str) -> str:
     lowercased so the lookup is one comparison. Anything else (an email, a Teams "29:…" id,
     the example GUID) is refused before anything is written.
     """
+    from handlers.application.errors import Invalid
+
     found = text.strip().removeprefix("{").removesuffix("}").lower()
     if ENTRA_OBJECT_ID.fullmatch(found) is None or found == NIL_GUID:
         raise Invalid(f"“{text}” isn't an Entra object id. {TEAMS_ID_HELP}")
@@ -205,6 +213,8 @@ def people_remove(
 
 def removal_lines(done: PersonRemoval) -> list[str]:
     """What removing someone does, a line each."""
+    from handlers.application.people import describe_actions
+
     lines = []
     if done.passed_on:
         count = plural(len(done.passed_on), "action")

@@ -15,22 +15,10 @@ from datetime import date
 from enum import StrEnum
 from io import TextIOWrapper
 from pathlib import Path
-from typing import Annotated, BinaryIO, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, BinaryIO, NoReturn, TextIO
 
 import typer
 
-from bot.domain.plan_rows import ActionRow, PlanFileError, ReadNote
-from bot.domain.workdays import WorkingCalendar
-from bot.plan_io.reader import PlanRead, read_plans
-from bot.plan_io.writer import write_csv, write_xlsx
-from handlers.application import rules
-from handlers.application.plan_admin import (
-    ImportOutcome,
-    ImportReport,
-    PlanExport,
-    ReportedChange,
-    as_json,
-)
 from handlers.cli.output import (
     USAGE,
     checked_name,
@@ -44,6 +32,21 @@ from handlers.cli.output import (
     progress,
 )
 from handlers.cli.state import pick_board, state
+
+if TYPE_CHECKING:
+    from bot.domain.plan_rows import ActionRow, PlanFileError, ReadNote
+    from bot.domain.workdays import WorkingCalendar
+    from bot.plan_io.reader import PlanRead
+    from handlers.application.plan_admin import (
+        ImportOutcome,
+        ImportReport,
+        PlanRows,
+        ReportedChange,
+    )
+
+# The plan readers and writers (openpyxl), the calendar (holidays) and the use cases are
+# imported by the command that uses them: `--help` and every other command don't pay for them
+# (tests/test_startup_imports.py).
 
 
 class ExportFormat(StrEnum):
@@ -85,6 +88,10 @@ def import_plan(
     as_json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Load (or refresh) a board's plan from its spreadsheets; all or nothing."""
+    from bot.domain.plan_rows import PlanFileError
+    from bot.domain.workdays import WorkingCalendar
+    from handlers.application import rules
+
     board = checked_name(board, "--board")
     cli = state(ctx)
     calendar = WorkingCalendar(cli.settings.bank_holiday_region)
@@ -108,6 +115,9 @@ def import_plan(
 
 
 def _read(files: list[Path], *, as_of: date, calendar: WorkingCalendar) -> PlanRead:
+    from bot.domain.plan_rows import PlanFileError
+    from bot.plan_io.reader import read_plans
+
     try:
         return read_plans(files, as_of=as_of, calendar=calendar, track=progress)
     except PlanFileError as error:
@@ -201,6 +211,8 @@ def _changed_columns(changes: list[ReportedChange]) -> str:
 
 
 def _report_json(outcome: ImportOutcome, notes: list[ReadNote], *, dry_run: bool) -> object:
+    from handlers.application.plan_admin import as_json
+
     report = outcome.report
     return {
         "board": outcome.board,
@@ -249,24 +261,32 @@ def export(
     if format_ is ExportFormat.XLSX and output is None:
         fail("--format xlsx needs --output FILE", USAGE)
     app = cli.app()
-    plan = app.plans.export(pick_board(app, board).name)
-    _write(plan, format_, output, force=force)
+    name = pick_board(app, board).name
+    if format_ is ExportFormat.JSON:
+        plan = app.plans.export(name)
+        with _text_out(output, force=force) as out:
+            out.write(json.dumps(plan.record, indent=2, ensure_ascii=False) + "\n")
+        written, board_name = len(plan.rows), plan.board.name
+    else:
+        with app.plans.rows(name) as streamed:
+            written = _write_rows(streamed, format_, output, force=force)
+            board_name = streamed.board.name
     if output is not None:
-        note(f"Wrote {plural(len(plan.rows), 'action')} of {plan.board.name} to {output}.")
+        note(f"Wrote {plural(written, 'action')} of {board_name} to {output}.")
 
 
-def _write(plan: PlanExport, format_: ExportFormat, output: Path | None, *, force: bool) -> None:
+def _write_rows(plan: PlanRows, format_: ExportFormat, output: Path | None, *, force: bool) -> int:
+    """CSV or XLSX written row by row as the board is read (a 100,000-action board streams)."""
+    from bot.domain.workdays import WorkingCalendar
+    from bot.plan_io.writer import write_csv, write_xlsx
+
     calendar = WorkingCalendar(plan.board.bank_holiday_region)
     if format_ is ExportFormat.XLSX:
         assert output is not None
         with _binary_out(output, force=force) as binary:
-            write_xlsx(plan.rows, binary, calendar=calendar)
-    elif format_ is ExportFormat.CSV:
-        with _text_out(output, force=force) as out:
-            write_csv(plan.rows, out, calendar=calendar)
-    else:
-        with _text_out(output, force=force) as out:
-            out.write(json.dumps(plan.record, indent=2, ensure_ascii=False) + "\n")
+            return write_xlsx(plan.rows, binary, calendar=calendar)
+    with _text_out(output, force=force) as out:
+        return write_csv(plan.rows, out, calendar=calendar)
 
 
 @contextmanager

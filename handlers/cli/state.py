@@ -12,22 +12,24 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import typer
-from pydantic import ValidationError
 
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
 from bot.domain.safety import terminal_safe
-from handlers.application.app import Application
-from handlers.application.boards import BoardInfo
-from handlers.application.errors import Invalid, NotFound, Problem
 from handlers.cli.output import USAGE, fail, note
-from handlers.wiring import Runtime, compose
 
-__all__ = ["CliOptions", "CliState", "Runtime", "pick_board", "root", "state"]
+if TYPE_CHECKING:
+    # The settings (pydantic), the application and the composition root are imported when a
+    # command runs, not to print --help (tests/test_startup_imports.py).
+    from bot.config import Settings
+    from handlers.application.app import Application
+    from handlers.application.boards import BoardInfo
+    from handlers.wiring import Runtime
+
+__all__ = ["CliOptions", "CliState", "pick_board", "root", "state"]
 
 CHAT_SETUP = (
     "No chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET for Slack, "
@@ -62,6 +64,8 @@ class CliState:
         """The composition root's; migration chatter is hidden from one-shot commands."""
         if quiet:
             logging.getLogger("alembic").setLevel(logging.WARNING)
+        from handlers.wiring import compose
+
         path = self.settings.sqlite_path
         new = path is not None and not path.exists()
         runtime = compose(self.settings, clock=self.clock, teams_connections=self.teams_connections)
@@ -100,6 +104,10 @@ def state(ctx: typer.Context) -> CliState:
 
 
 def _read_settings() -> Settings:
+    from pydantic import ValidationError
+
+    from bot.config import Settings
+
     try:
         return Settings()
     except ValidationError as error:
@@ -121,6 +129,8 @@ def setting_problem(error: Mapping[str, Any]) -> str:
 
 def pick_board(app: Application, name: str | None, *, first: bool = False) -> BoardInfo:
     """By name (or a unique prefix); with no name, the only board (or the first, for `run`)."""
+    from handlers.application.errors import Invalid, NotFound, Problem
+
     if name:
         found = app.boards.find(name)
         if found is None:

@@ -20,7 +20,7 @@ from bot.config import Settings
 from handlers.application.app import Application
 from handlers.application.conversation import Conversation, IncomingMessage, RagRequest
 from handlers.application.errors import Problem
-from handlers.slack import interactive
+from handlers.slack import home_refresher, interactive
 from handlers.slack.app_home import HomeTab
 from handlers.slack.blocks import fallback_text, render_blocks, render_pages
 from handlers.slack.members import ChannelMembers
@@ -121,7 +121,8 @@ def build_slack_app(application: Application, *, client: WebClient | None = None
         process_before_response=True,
         name="actionbot",
     )
-    home = HomeTab(application.home)
+    home = HomeTab(application.home, delay=settings.home_refresh_delay_seconds)
+    home_refresher.register(app, home.refresher)
     admin = interactive.AdminListeners(application.admin, home.refresh)
     listeners = SlackListeners(application, home, admin)
     app.command("/rag")(listeners.rag)

@@ -24,12 +24,14 @@ from handlers.hosting.server import (
     Listening,
     Router,
     RunningServer,
+    Stoppable,
     listen,
     serve_in_background,
     wait_for_stop_signal,
 )
 from handlers.slack.app import build_slack_app, make_client
 from handlers.slack.edge import JSON, PLATFORM, Response, SlackEdge
+from handlers.slack.home_refresher import HomeRefresher, refresher_of
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.replay import BoltReplay
 
@@ -105,17 +107,24 @@ def build_edge(app: Application, worker: InboxWorker, *, verify: bool = True) ->
 
 @dataclass(frozen=True)
 class SlackMount:
-    """Slack's part of a running server: its worker, and what its scheduler sends through."""
+    """Slack's part of a running server: its worker, the App Home redraws it leaves pending
+    (stopped after it, so the last changes still reach the Home), and what its scheduler
+    sends through."""
 
     worker: InboxWorker
     notifier: PacedNotifier
+    home: HomeRefresher
+
+    @property
+    def workers(self) -> list[Stoppable]:
+        return [self.worker, self.home]
 
 
 def mount_slack(app: Application, listening: Listening, client: WebClient) -> SlackMount:
     bolt_app = build_slack_app(app, client=client)
     worker = build_worker(app, bolt_app, client, holder=listening.holder).start()
     listening.router.mount(EVENTS_PATH, build_edge(app, worker))
-    return SlackMount(worker, PacedNotifier(SlackNotifier(client)))
+    return SlackMount(worker, PacedNotifier(SlackNotifier(client)), refresher_of(bolt_app))
 
 
 def start_server(
@@ -129,7 +138,7 @@ def start_server(
     listening = listen(app, host=host, port=port)
     slack = mount_slack(app, listening, client or make_client(app.settings))
     scheduler = app.jobs.lead(slack.notifier)
-    return serve_in_background(listening, [slack.worker], scheduler)
+    return serve_in_background(listening, slack.workers, scheduler)
 
 
 def start_in_thread(

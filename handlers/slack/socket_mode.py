@@ -21,6 +21,7 @@ from handlers.application.app import Application
 from handlers.hosting.server import wait_for_stop_signal
 from handlers.slack.app import build_slack_app, make_client
 from handlers.slack.edge import JSON, RefusedError, SlackEdge
+from handlers.slack.home_refresher import refresher_of
 from handlers.slack.payloads import FORM
 from handlers.slack.server import build_edge, build_worker, start_scheduler
 
@@ -70,6 +71,7 @@ def serve_socket_mode(app: Application) -> None:
     wait_for_stop_signal()
     client.close()
     handed_back = worker.stop()
+    refresher_of(bolt_app).stop()
     if scheduler is not None:
         scheduler.shutdown(wait=True)
     log.info("stopped cleanly: %d unapplied requests handed back to the inbox", handed_back)

@@ -52,6 +52,8 @@ def settings(db_url: str, fake: FakeSlack) -> Settings:
         slack_api_url=fake.url + "/api/",
         scheduler_enabled=False,
         load_sample_plan=False,
+        # Home redraws still coalesce, but a test reading the Home need not wait 2 s.
+        home_refresh_delay_seconds=0.2,
         _env_file=None,
     )
 

@@ -14,6 +14,7 @@ from bot.content import (
     Header,
     Line,
     Message,
+    More,
     Note,
     Section,
     Strong,
@@ -61,7 +62,9 @@ def board_summary(answer: BoardSummary) -> Message:
     blocks.append(Divider())
     if answer.red:
         red = tuple((red_item(a),) for a in answer.red)
-        blocks.append(BulletList(line(Strong(f"Red ({len(answer.red)})")), red))
+        blocks.append(BulletList(line(Strong(f"Red ({answer.red_total})")), red))
+        if answer.red_total > len(answer.red):
+            blocks.append(_rest(answer.red_total - len(answer.red), "red", "/rag red"))
     else:
         blocks.append(Section((line("Nothing is red."),)))
     return Message(tuple(blocks))
@@ -80,7 +83,15 @@ def action_list(answer: ActionList) -> Message:
     if not answer.actions:
         return Message((Section((line(heading), line(answer.empty_text))),))
     items = tuple(_list_item(a, answer.today) for a in answer.actions)
-    return Message((BulletList(line(heading, f" ({len(items)})"), items),))
+    blocks: list[Block] = [BulletList(line(heading, f" ({answer.count})"), items)]
+    if answer.count > len(items):
+        blocks.append(_rest(answer.count - len(items), "", "`actionbot export` lists them all"))
+    return Message(tuple(blocks))
+
+
+def _rest(count: int, what: str, hint: str) -> More:
+    """A big board's list is shown a page at a time: the rest is counted, and where to look."""
+    return More(count, what, line(hint))
 
 
 def _list_item(action: ActionView, today: date) -> tuple[Line, ...]:
