@@ -16,15 +16,19 @@ from sqlmodel import Session
 
 from bot.domain.plan import ActionView, BoardPlan
 from storage.boards import CHAIR, board_views, boards_by_id
-from storage.bulk import chunks, table_of
-from storage.models import Board, ChatIdentity, Person
+from storage.bulk import chunks
 from storage.plan_cache import cache_for
-from storage.plan_read import ACTION, OWNER, ROLE, views_where
+from storage.plan_read import views_where
 from storage.plan_version import has_written
+from storage.tables import (
+    ACTIONS,
+    BOARDS,
+    CHATS,
+    OWNERS,
+    PEOPLE,
+    ROLES,
+)
 
-BOARD = table_of(Board)
-PERSON = table_of(Person)
-CHAT = table_of(ChatIdentity)
 # (board name, ref) pairs per statement: two parameters each, well inside every limit.
 _PAIRS_PER_STATEMENT = 200
 
@@ -44,9 +48,9 @@ def people_by_account(
     for start in range(0, len(wanted), _PAIRS_PER_STATEMENT):
         part = wanted[start : start + _PAIRS_PER_STATEMENT]
         statement = (
-            select(CHAT.c.external_id, PERSON.c.id, PERSON.c.name)
-            .join(PERSON, PERSON.c.id == CHAT.c.person_id)
-            .where(CHAT.c.platform == platform, CHAT.c.external_id.in_(part))
+            select(CHATS.c.external_id, PEOPLE.c.id, PEOPLE.c.name)
+            .join(PEOPLE, PEOPLE.c.id == CHATS.c.person_id)
+            .where(CHATS.c.platform == platform, CHATS.c.external_id.in_(part))
         )
         for account, person_id, name in session.execute(statement):
             found[str(account)] = HomePerson(int(person_id), str(name))
@@ -58,9 +62,9 @@ def owned_action_ids(session: Session, person_ids: Iterable[int]) -> dict[int, l
     owned: dict[int, list[int]] = defaultdict(list)
     for part in chunks(sorted(set(person_ids))):
         statement = (
-            select(OWNER.c.person_id, OWNER.c.action_id)
-            .where(OWNER.c.person_id.in_(part))
-            .order_by(OWNER.c.action_id)
+            select(OWNERS.c.person_id, OWNERS.c.action_id)
+            .where(OWNERS.c.person_id.in_(part))
+            .order_by(OWNERS.c.action_id)
         )
         for person_id, action_id in session.execute(statement):
             owned[int(person_id)].append(int(action_id))
@@ -71,8 +75,8 @@ def roles_of(session: Session, person_ids: Iterable[int]) -> dict[int, list[tupl
     """person id → (board id, role) for each board they chair or administer."""
     roles: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for part in chunks(sorted(set(person_ids))):
-        statement = select(ROLE.c.person_id, ROLE.c.board_id, ROLE.c.role).where(
-            ROLE.c.person_id.in_(part)
+        statement = select(ROLES.c.person_id, ROLES.c.board_id, ROLES.c.role).where(
+            ROLES.c.person_id.in_(part)
         )
         for person_id, board_id, role in session.execute(statement):
             roles[int(person_id)].append((int(board_id), str(role)))
@@ -82,7 +86,7 @@ def roles_of(session: Session, person_ids: Iterable[int]) -> dict[int, list[tupl
 def board_names(session: Session, board_ids: Iterable[int]) -> dict[int, str]:
     names: dict[int, str] = {}
     for part in chunks(sorted(set(board_ids))):
-        statement = select(BOARD.c.id, BOARD.c.name).where(BOARD.c.id.in_(part))
+        statement = select(BOARDS.c.id, BOARDS.c.name).where(BOARDS.c.id.in_(part))
         names.update({int(board_id): str(name) for board_id, name in session.execute(statement)})
     return names
 
@@ -96,16 +100,16 @@ def watcher_accounts(
     pairs = sorted(set(changed))
     for start in range(0, len(pairs), _PAIRS_PER_STATEMENT):
         part = pairs[start : start + _PAIRS_PER_STATEMENT]
-        matched = or_(*(and_(BOARD.c.name == name, ACTION.c.ref == ref) for name, ref in part))
-        actions = ACTION.join(BOARD, BOARD.c.id == ACTION.c.board_id)
-        action_ids = select(ACTION.c.id).select_from(actions).where(matched)
-        board_ids = select(ACTION.c.board_id).select_from(actions).where(matched)
+        matched = or_(*(and_(BOARDS.c.name == name, ACTIONS.c.ref == ref) for name, ref in part))
+        actions = ACTIONS.join(BOARDS, BOARDS.c.id == ACTIONS.c.board_id)
+        action_ids = select(ACTIONS.c.id).select_from(actions).where(matched)
+        board_ids = select(ACTIONS.c.board_id).select_from(actions).where(matched)
         people = union(
-            select(OWNER.c.person_id).where(OWNER.c.action_id.in_(action_ids)),
-            select(ROLE.c.person_id).where(ROLE.c.role == CHAIR, ROLE.c.board_id.in_(board_ids)),
+            select(OWNERS.c.person_id).where(OWNERS.c.action_id.in_(action_ids)),
+            select(ROLES.c.person_id).where(ROLES.c.role == CHAIR, ROLES.c.board_id.in_(board_ids)),
         ).subquery()
-        statement = select(CHAT.c.external_id).where(
-            CHAT.c.platform == platform, CHAT.c.person_id.in_(select(people.c.person_id))
+        statement = select(CHATS.c.external_id).where(
+            CHATS.c.platform == platform, CHATS.c.person_id.in_(select(people.c.person_id))
         )
         found |= {str(account) for account in session.execute(statement).scalars()}
     return found
@@ -124,7 +128,7 @@ def board_plans(session: Session, versions: dict[int, int]) -> dict[int, BoardPl
     missing = sorted(board_id for board_id, views in held.items() if views is None)
     loaded: dict[int, list[ActionView]] = defaultdict(list)
     for part in chunks(missing):
-        for view in views_where(session, ACTION.c.board_id.in_(part)):
+        for view in views_where(session, ACTIONS.c.board_id.in_(part)):
             loaded[view.board_id].append(view)
     keep = not has_written(session)  # its own changes, not yet committed: nobody else's plan
     plans: dict[int, BoardPlan] = {}

@@ -16,14 +16,12 @@ from storage.boards import board_view
 from storage.db import holds_write_lock
 from storage.models import Action, ActionOwner, Board, Milestone, Person
 from storage.plan_cache import cached_views
-from storage.plan_read import (
-    ACTION,
-    OWNER,
-    ROLE,
-    WORKSTREAM,
-    rag_before_where,
-    views_of,
-    views_where,
+from storage.plan_read import rag_before_where, views_of, views_where
+from storage.tables import (
+    ACTIONS,
+    OWNERS,
+    ROLES,
+    WORKSTREAMS,
 )
 
 
@@ -80,11 +78,11 @@ def changeable_ids(
     one statement however many boards the ref is on."""
     if not action_ids:
         return set()
-    owned = select(OWNER.c.action_id).where(OWNER.c.person_id == person_id)
-    held = select(ROLE.c.board_id).where(ROLE.c.person_id == person_id, ROLE.c.role.in_(roles))
-    statement = select(ACTION.c.id).where(
-        ACTION.c.id.in_(list(action_ids)),
-        ACTION.c.id.in_(owned) | ACTION.c.board_id.in_(held),
+    owned = select(OWNERS.c.action_id).where(OWNERS.c.person_id == person_id)
+    held = select(ROLES.c.board_id).where(ROLES.c.person_id == person_id, ROLES.c.role.in_(roles))
+    statement = select(ACTIONS.c.id).where(
+        ACTIONS.c.id.in_(list(action_ids)),
+        ACTIONS.c.id.in_(owned) | ACTIONS.c.board_id.in_(held),
     )
     return set(session.execute(statement).scalars())
 
@@ -110,14 +108,14 @@ def action_views(session: Session, actions: Sequence[Action]) -> list[ActionView
 
 def action_view(session: Session, action: Action) -> ActionView:
     assert action.id is not None
-    return views_where(session, ACTION.c.id == action.id)[0]
+    return views_where(session, ACTIONS.c.id == action.id)[0]
 
 
 def load_board_plan(session: Session, board: Board, *, since: datetime | None = None) -> BoardPlan:
     """The whole board, from this process's copy when the board's version says it is current;
     with `since`, also each action's RAG at that moment."""
     assert board.id is not None
-    on_board = ACTION.c.board_id == board.id
+    on_board = ACTIONS.c.board_id == board.id
     views = cached_views(session, board.id, lambda: views_where(session, on_board))
     previous = rag_before_where(session, on_board, since) if since else {}
     return BoardPlan(board_view(session, board), views, previous_rag=previous, previous_at=since)
@@ -127,10 +125,10 @@ def board_tally(session: Session, board: Board) -> list[WorkstreamCount]:
     """Counts by workstream and RAG, added up by the database: a summary of any size costs
     one statement and a row a workstream and status."""
     statement = (
-        select(WORKSTREAM.c.ref, WORKSTREAM.c.name, ACTION.c.rag, func.count())
-        .select_from(ACTION.outerjoin(WORKSTREAM, WORKSTREAM.c.id == ACTION.c.workstream_id))
-        .where(ACTION.c.board_id == board.id)
-        .group_by(WORKSTREAM.c.ref, WORKSTREAM.c.name, ACTION.c.rag)
+        select(WORKSTREAMS.c.ref, WORKSTREAMS.c.name, ACTIONS.c.rag, func.count())
+        .select_from(ACTIONS.outerjoin(WORKSTREAMS, WORKSTREAMS.c.id == ACTIONS.c.workstream_id))
+        .where(ACTIONS.c.board_id == board.id)
+        .group_by(WORKSTREAMS.c.ref, WORKSTREAMS.c.name, ACTIONS.c.rag)
     )
     return [
         WorkstreamCount(ref, name, Rag(rag) if rag else None, int(n))
@@ -139,16 +137,16 @@ def board_tally(session: Session, board: Board) -> list[WorkstreamCount]:
 
 
 def overdue_count(session: Session, board: Board, *, today: date) -> int:
-    late = (ACTION.c.board_id == board.id) & (ACTION.c.review_date < today) & _open_action()
+    late = (ACTIONS.c.board_id == board.id) & (ACTIONS.c.review_date < today) & _open_action()
     return int(session.execute(select(func.count()).where(late)).scalar() or 0)
 
 
 _PLACING: tuple[ColumnElement[Any], ...] = (
-    ACTION.c.id,
-    ACTION.c.ref,
-    WORKSTREAM.c.ref,
-    WORKSTREAM.c.name,
-    ACTION.c.review_date,
+    ACTIONS.c.id,
+    ACTIONS.c.ref,
+    WORKSTREAMS.c.ref,
+    WORKSTREAMS.c.name,
+    ACTIONS.c.review_date,
 )
 
 
@@ -160,61 +158,61 @@ def _page(
     By review date, the database finds the page's last date, and only actions up to it (ties
     included) are put in plan order here: a 40,000-action overdue list costs a page."""
     placing = select(*_PLACING).select_from(
-        ACTION.outerjoin(WORKSTREAM, WORKSTREAM.c.id == ACTION.c.workstream_id)
+        ACTIONS.outerjoin(WORKSTREAMS, WORKSTREAMS.c.id == ACTIONS.c.workstream_id)
     )
     if by_review:
         total = int(session.execute(select(func.count()).where(criteria)).scalar() or 0)
         boundary = session.execute(
-            select(ACTION.c.review_date)
+            select(ACTIONS.c.review_date)
             .where(criteria)
-            .order_by(ACTION.c.review_date)
+            .order_by(ACTIONS.c.review_date)
             .offset(LIST_PAGE - 1)
             .limit(1)
         ).scalar()
         if boundary is not None:
-            criteria = criteria & (ACTION.c.review_date <= boundary)
+            criteria = criteria & (ACTIONS.c.review_date <= boundary)
     rows = session.execute(placing.where(criteria)).all()
     placed = page_of((PlacedAction(*row) for row in rows), overdue=by_review)
     total = total if by_review else len(placed)
     shown = [p.id for p in placed[:LIST_PAGE]]
-    views = {v.id: v for v in views_where(session, ACTION.c.id.in_(shown))} if shown else {}
+    views = {v.id: v for v in views_where(session, ACTIONS.c.id.in_(shown))} if shown else {}
     return [views[i] for i in shown if i in views], total
 
 
 def red_plan(session: Session, board: Board) -> tuple[BoardPlan, int]:
     """The board's first LIST_PAGE red actions in plan order, and how many are red: picked by
     the database (an index on board and RAG), ordered from their refs alone."""
-    red = ACTION.c.rag == Rag.RED.value
+    red = ACTIONS.c.rag == Rag.RED.value
     return _paged(session, board, red, by_review=False)
 
 
 def overdue_plan(session: Session, board: Board, *, today: date) -> tuple[BoardPlan, int]:
     """The first LIST_PAGE open actions reviewed before `today`, longest-forgotten first."""
-    late = (ACTION.c.review_date < today) & _open_action()
+    late = (ACTIONS.c.review_date < today) & _open_action()
     return _paged(session, board, late, by_review=True)
 
 
 def _paged(
     session: Session, board: Board, criteria: ColumnElement[bool], *, by_review: bool
 ) -> tuple[BoardPlan, int]:
-    views, total = _page(session, (ACTION.c.board_id == board.id) & criteria, by_review=by_review)
+    views, total = _page(session, (ACTIONS.c.board_id == board.id) & criteria, by_review=by_review)
     return BoardPlan(board_view(session, board), tuple(views)), total
 
 
 def owned_plan(session: Session, board: Board, person_id: int) -> BoardPlan:
     """Only the actions `person_id` owns on the board."""
-    owned = select(OWNER.c.action_id).where(OWNER.c.person_id == person_id)
-    return _part_of(session, board, ACTION.c.id.in_(owned))
+    owned = select(OWNERS.c.action_id).where(OWNERS.c.person_id == person_id)
+    return _part_of(session, board, ACTIONS.c.id.in_(owned))
 
 
 def _part_of(session: Session, board: Board, criteria: ColumnElement[bool]) -> BoardPlan:
     assert board.id is not None
-    views = views_where(session, (ACTION.c.board_id == board.id) & criteria)
+    views = views_where(session, (ACTIONS.c.board_id == board.id) & criteria)
     return BoardPlan(board_view(session, board), tuple(views))
 
 
 def _open_action() -> ColumnElement[bool]:
-    return ACTION.c.rag.is_(None) | (ACTION.c.rag != Rag.COMPLETE.value)
+    return ACTIONS.c.rag.is_(None) | (ACTIONS.c.rag != Rag.COMPLETE.value)
 
 
 def actions_due_for_sweep(

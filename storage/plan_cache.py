@@ -21,11 +21,11 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from bot.domain.plan import ActionView
-from storage.bulk import table_of
-from storage.models import Board
 from storage.plan_version import has_written
+from storage.tables import (
+    BOARDS,
+)
 
-BOARD = table_of(Board)
 # Actions held across all cached boards; ~1 kB each with owners and milestones.
 MAX_CACHED_ACTIONS = 60_000
 
@@ -92,12 +92,12 @@ def cache_for_engine(engine: Engine) -> PlanCache:
 
 
 def board_version(session: Session, board_id: int) -> int:
-    found = session.execute(select(BOARD.c.version).where(BOARD.c.id == board_id)).scalar()
+    found = session.execute(select(BOARDS.c.version).where(BOARDS.c.id == board_id)).scalar()
     return int(found or 0)
 
 
 def board_versions(session: Session, board_ids: list[int]) -> dict[int, int]:
-    statement = select(BOARD.c.id, BOARD.c.version).where(BOARD.c.id.in_(board_ids))
+    statement = select(BOARDS.c.id, BOARDS.c.version).where(BOARDS.c.id.in_(board_ids))
     return {int(board_id): int(version) for board_id, version in session.execute(statement)}
 
 

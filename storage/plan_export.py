@@ -20,7 +20,7 @@ from storage.boards import board_view
 from storage.history import action_history
 from storage.models import Action, Board, Workstream
 from storage.plan import action_views
-from storage.plan_state import ACTIONS, MILESTONES, OWNERS, PEOPLE, WORKSTREAMS
+from storage.tables import ACTIONS, MILESTONES, OWNERS, PEOPLE, WORKSTREAMS
 
 EXPORT_SOURCE = "database"
 # An export is the record: every history entry, not the page /rag shows.

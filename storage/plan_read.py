@@ -18,60 +18,49 @@ from sqlmodel import Session
 
 from bot.domain.plan import ActionView, MilestoneView, PersonRef
 from bot.domain.rag import Rag
-from storage.bulk import chunks, table_of
+from storage.bulk import chunks
 from storage.history import RAG_FIELD
-from storage.models import (
-    Action,
-    ActionOwner,
-    ActionUpdate,
-    BoardRole,
-    ChatIdentity,
-    Milestone,
-    Person,
-    UpdateChange,
-    Workstream,
+from storage.tables import (
+    ACTIONS,
+    CHANGES,
+    CHATS,
+    MILESTONES,
+    OWNERS,
+    PEOPLE,
+    UPDATES,
+    WORKSTREAMS,
 )
 
-ACTION = table_of(Action)
-OWNER = table_of(ActionOwner)
-PERSON = table_of(Person)
-CHAT = table_of(ChatIdentity)
-MILESTONE = table_of(Milestone)
-WORKSTREAM = table_of(Workstream)
-UPDATE = table_of(ActionUpdate)
-CHANGE = table_of(UpdateChange)
-ROLE = table_of(BoardRole)
-
 _ACTION_COLUMNS = (
-    ACTION.c.id,
-    ACTION.c.board_id,
-    ACTION.c.ref,
-    ACTION.c.title,
-    WORKSTREAM.c.name,
-    WORKSTREAM.c.ref,
-    ACTION.c.review_date,
-    ACTION.c.review_date_text,
-    ACTION.c.rag,
-    ACTION.c.latest_update,
-    ACTION.c.latest_update_at,
-    ACTION.c.outcomes,
-    ACTION.c.measures,
-    ACTION.c.created_at,
+    ACTIONS.c.id,
+    ACTIONS.c.board_id,
+    ACTIONS.c.ref,
+    ACTIONS.c.title,
+    WORKSTREAMS.c.name,
+    WORKSTREAMS.c.ref,
+    ACTIONS.c.review_date,
+    ACTIONS.c.review_date_text,
+    ACTIONS.c.rag,
+    ACTIONS.c.latest_update,
+    ACTIONS.c.latest_update_at,
+    ACTIONS.c.outcomes,
+    ACTIONS.c.measures,
+    ACTIONS.c.created_at,
 )
 _RAGS = {rag.value: rag for rag in Rag}
 
 
 def views_where(session: Session, criteria: ColumnElement[bool]) -> list[ActionView]:
     """The actions matching `criteria` (on the action table), by id."""
-    picked = select(ACTION.c.id).where(criteria)
+    picked = select(ACTIONS.c.id).where(criteria)
     owners, snoozes = _owners(session, picked)
     milestones = _milestones(session, picked)
     red = _red_since(session, picked)
     statement = (
         select(*_ACTION_COLUMNS)
-        .select_from(ACTION.outerjoin(WORKSTREAM, WORKSTREAM.c.id == ACTION.c.workstream_id))
+        .select_from(ACTIONS.outerjoin(WORKSTREAMS, WORKSTREAMS.c.id == ACTIONS.c.workstream_id))
         .where(criteria)
-        .order_by(ACTION.c.id)
+        .order_by(ACTIONS.c.id)
     )
     return [
         ActionView(
@@ -102,7 +91,7 @@ def views_of(session: Session, ids: Sequence[int]) -> list[ActionView]:
     """Given actions, in chunks: statements grow with how many are asked for, not the plan."""
     found: list[ActionView] = []
     for part in chunks(sorted(set(ids))):
-        found += views_where(session, ACTION.c.id.in_(part))
+        found += views_where(session, ACTIONS.c.id.in_(part))
     return sorted(found, key=lambda view: view.id)
 
 
@@ -111,12 +100,12 @@ def _owners(
 ) -> tuple[dict[int, tuple[PersonRef, ...]], dict[int, dict[int, date]]]:
     """Each person once, however many actions they own: one PersonRef shared by all."""
     links = (
-        select(OWNER.c.action_id, OWNER.c.person_id, OWNER.c.snoozed_until)
-        .where(OWNER.c.action_id.in_(picked))
-        .order_by(OWNER.c.person_id)
+        select(OWNERS.c.action_id, OWNERS.c.person_id, OWNERS.c.snoozed_until)
+        .where(OWNERS.c.action_id.in_(picked))
+        .order_by(OWNERS.c.person_id)
     )
     rows = session.execute(links).all()
-    people = _people(session, select(OWNER.c.person_id).where(OWNER.c.action_id.in_(picked)))
+    people = _people(session, select(OWNERS.c.person_id).where(OWNERS.c.action_id.in_(picked)))
     found: dict[int, list[PersonRef]] = defaultdict(list)
     snoozes: dict[int, dict[int, date]] = defaultdict(dict)
     for action_id, person_id, snoozed_until in rows:
@@ -128,13 +117,13 @@ def _owners(
 
 def _people(session: Session, ids: Select[tuple[int]]) -> dict[int, PersonRef]:
     accounts: dict[int, dict[str, str]] = defaultdict(dict)
-    linked = select(CHAT.c.person_id, CHAT.c.platform, CHAT.c.external_id).where(
-        CHAT.c.person_id.in_(ids)
+    linked = select(CHATS.c.person_id, CHATS.c.platform, CHATS.c.external_id).where(
+        CHATS.c.person_id.in_(ids)
     )
     for person_id, platform, external_id in session.execute(linked):
         accounts[person_id][platform] = external_id
-    named = select(PERSON.c.id, PERSON.c.name, PERSON.c.role, PERSON.c.timezone).where(
-        PERSON.c.id.in_(ids)
+    named = select(PEOPLE.c.id, PEOPLE.c.name, PEOPLE.c.role, PEOPLE.c.timezone).where(
+        PEOPLE.c.id.in_(ids)
     )
     return {
         pid: PersonRef(pid, name, role, accounts.get(pid, {}), timezone)
@@ -147,15 +136,15 @@ def _milestones(
 ) -> dict[int, tuple[MilestoneView, ...]]:
     statement = (
         select(
-            MILESTONE.c.action_id,
-            MILESTONE.c.position,
-            MILESTONE.c.due,
-            MILESTONE.c.text,
-            MILESTONE.c.done,
-            MILESTONE.c.date_text,
+            MILESTONES.c.action_id,
+            MILESTONES.c.position,
+            MILESTONES.c.due,
+            MILESTONES.c.text,
+            MILESTONES.c.done,
+            MILESTONES.c.date_text,
         )
-        .where(MILESTONE.c.action_id.in_(picked))
-        .order_by(MILESTONE.c.action_id, MILESTONE.c.position)
+        .where(MILESTONES.c.action_id.in_(picked))
+        .order_by(MILESTONES.c.action_id, MILESTONES.c.position)
     )
     found: dict[int, list[MilestoneView]] = defaultdict(list)
     for action_id, position, due, text, done, date_text in session.execute(statement).all():
@@ -166,14 +155,14 @@ def _milestones(
 def _red_since(session: Session, picked: Select[tuple[int]]) -> dict[int, datetime]:
     """When each action last turned red (import or chat), for "red for N weeks"."""
     statement = (
-        select(UPDATE.c.action_id, UPDATE.c.created_at)
-        .join(CHANGE, CHANGE.c.update_id == UPDATE.c.id)
+        select(UPDATES.c.action_id, UPDATES.c.created_at)
+        .join(CHANGES, CHANGES.c.update_id == UPDATES.c.id)
         .where(
-            CHANGE.c.field == RAG_FIELD,
-            CHANGE.c.after == Rag.RED.value,
-            UPDATE.c.action_id.in_(picked),
+            CHANGES.c.field == RAG_FIELD,
+            CHANGES.c.after == Rag.RED.value,
+            UPDATES.c.action_id.in_(picked),
         )
-        .order_by(UPDATE.c.id)
+        .order_by(UPDATES.c.id)
     )
     return dict(session.execute(statement).all())
 
@@ -183,14 +172,14 @@ def rag_before_where(
 ) -> dict[int, Rag | None]:
     """Each matching action's RAG at `moment`: the first RAG change after it tells."""
     statement = (
-        select(UPDATE.c.action_id, CHANGE.c.before)
-        .join(CHANGE, CHANGE.c.update_id == UPDATE.c.id)
+        select(UPDATES.c.action_id, CHANGES.c.before)
+        .join(CHANGES, CHANGES.c.update_id == UPDATES.c.id)
         .where(
-            CHANGE.c.field == RAG_FIELD,
-            UPDATE.c.action_id.in_(select(ACTION.c.id).where(criteria)),
-            UPDATE.c.created_at > moment,
+            CHANGES.c.field == RAG_FIELD,
+            UPDATES.c.action_id.in_(select(ACTIONS.c.id).where(criteria)),
+            UPDATES.c.created_at > moment,
         )
-        .order_by(UPDATE.c.id)
+        .order_by(UPDATES.c.id)
     )
     found: dict[int, Rag | None] = {}
     for action_id, before in session.execute(statement):

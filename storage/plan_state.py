@@ -13,25 +13,14 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from bot.domain.plan import FieldChange
-from storage.bulk import table_of
-from storage.models import (
-    Action,
-    ActionOwner,
-    ActionUpdate,
-    Milestone,
-    Person,
-    UpdateChange,
-    Workstream,
-)
 from storage.people import name_key
-
-ACTIONS = table_of(Action)
-OWNERS = table_of(ActionOwner)
-UPDATES = table_of(ActionUpdate)
-MILESTONES = table_of(Milestone)
-PEOPLE = table_of(Person)
-CHANGES = table_of(UpdateChange)
-WORKSTREAMS = table_of(Workstream)
+from storage.tables import (
+    ACTIONS,
+    MILESTONES,
+    OWNERS,
+    PEOPLE,
+    WORKSTREAMS,
+)
 
 
 @dataclass(eq=False)

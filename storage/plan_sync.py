@@ -31,17 +31,16 @@ from storage.db import Database
 from storage.models import Board
 from storage.plan_changes import sync_action
 from storage.plan_merge import Merged, merge_rows
-from storage.plan_state import (
+from storage.plan_state import ActionRec, BoardState
+from storage.plan_write import write_state
+from storage.tables import (
     ACTIONS,
     MILESTONES,
     OWNERS,
     PEOPLE,
     UPDATES,
     WORKSTREAMS,
-    ActionRec,
-    BoardState,
 )
-from storage.plan_write import write_state
 
 _PLAN_TRIES = 2  # snapshots tried before the changes are worked out under the lock
 _PROGRESS_STEP = 100  # actions between progress updates

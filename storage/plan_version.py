@@ -36,9 +36,11 @@ from storage.models import (
     Person,
     Workstream,
 )
+from storage.tables import (
+    ACTIONS,
+    BOARDS,
+)
 
-BOARD = table_of(Board)
-ACTION = table_of(Action)
 _EVERY_BOARD = "actionbot: every board's plan changed"
 _IN_FLUSH = "actionbot: flushing"
 _PENDING = "actionbot: plan changes to bump"
@@ -151,11 +153,11 @@ def _pending(session: Session) -> _Pending:
 
 def _bump(session: Session, pending: _Pending) -> None:
     """One UPDATE, on the unit of work's own connection (not through the Session: no events)."""
-    bumped = update(BOARD).values(version=BOARD.c.version + 1)
+    bumped = update(BOARDS).values(version=BOARDS.c.version + 1)
     if not pending.everywhere:
-        where: ColumnElement[bool] = BOARD.c.id.in_(sorted(pending.boards))
+        where: ColumnElement[bool] = BOARDS.c.id.in_(sorted(pending.boards))
         if pending.actions:
-            owning = select(ACTION.c.board_id).where(ACTION.c.id.in_(sorted(pending.actions)))
-            where = where | BOARD.c.id.in_(owning)
+            owning = select(ACTIONS.c.board_id).where(ACTIONS.c.id.in_(sorted(pending.actions)))
+            where = where | BOARDS.c.id.in_(owning)
         bumped = bumped.where(where)
     session.connection().execute(bumped)

@@ -14,8 +14,8 @@ from sqlmodel import Session
 from bot.domain.plan import FieldChange
 from storage.bulk import chunks, insert_many, insert_returning, update_many
 from storage.people import link_console_accounts
-from storage.plan_state import (
-    ACTION_FIELDS,
+from storage.plan_state import ACTION_FIELDS, ActionRec, BoardState
+from storage.tables import (
     ACTIONS,
     CHANGES,
     MILESTONES,
@@ -23,8 +23,6 @@ from storage.plan_state import (
     PEOPLE,
     UPDATES,
     WORKSTREAMS,
-    ActionRec,
-    BoardState,
 )
 
 IMPORT_SOURCE = "import"
