@@ -337,7 +337,7 @@ def report(
     ratio = took.elapsed / floor
     emit(
         "slack_delivery",
-        f"{case.label}: elapsed",
+        f"{case.label}: elapsed {took.elapsed:.2f} s",
         value=round(took.elapsed, 2),
         unit="s",
         baseline=f"min {floor:.2f} s",

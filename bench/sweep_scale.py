@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -32,8 +33,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench.figures
+
 from sqlalchemy import Engine, delete, event, insert
 
+from bench.figures import emit
 from bot.clock import ManualClock
 from bot.domain.digest import digest_due_at
 from bot.domain.plan import PersonRef
@@ -292,6 +296,19 @@ def _line(
 ) -> str:
     ms = sorted(t * 1000 for t in times)
     digests = "due    " if digests_due else "settled"
+    quiet = due == 0 and not digests_due
+    emit(
+        "sweep_scale",
+        f"run_once, {size:,} actions / 1,000 boards, {due} due, digests {digests.strip()}",
+        n=len(ms),
+        p50_ms=round(_pct(ms, 0.50), 1),
+        p95_ms=round(_pct(ms, 0.95), 1),
+        p99_ms=round(_pct(ms, 0.99), 1),
+        value=round(statistics.median(statements)),
+        unit="statements",
+        goal="p99 ≤ 150 ms" if quiet else "",
+        **({"ok": _pct(ms, 0.99) <= 150} if quiet else {}),
+    )
     return (
         f"{size:>7} {due:>5} {digests} n={len(ms):<3}"
         f" p50 {_pct(ms, 0.50):8.1f}  p95 {_pct(ms, 0.95):8.1f}  p99 {_pct(ms, 0.99):8.1f} ms"

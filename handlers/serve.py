@@ -18,6 +18,7 @@ from handlers.application.errors import Problem
 from handlers.hosting.server import (
     RunningServer,
     Stoppable,
+    catch_stop_signals,
     listen,
     serve_in_background,
     wait_for_stop_signal,
@@ -91,6 +92,7 @@ def serve(
     """`on_ready` runs once the endpoints answer: warming up after listening keeps it out of
     the time to ready (Slack's url_verification) without leaving it to the first request."""
     settings = app.settings
+    stop = catch_stop_signals()
     if settings.socket_mode and settings.slack_app_token is not None:
         if settings.teams_enabled:
             raise Problem(SOCKET_MODE_ALONE)
@@ -99,7 +101,7 @@ def serve(
         if on_ready is not None:
             on_ready()  # Socket Mode blocks once connected: warm before it
         settle_memory()
-        serve_socket_mode(app)
+        serve_socket_mode(app, stop=stop)
         return
     running = start(app, host=host, port=port, teams_connections=teams_connections)
     if settings.slack_enabled:
@@ -109,6 +111,6 @@ def serve(
     if on_ready is not None:
         on_ready()
     settle_memory()
-    wait_for_stop_signal()
+    wait_for_stop_signal(stop)
     handed_back = running.stop()
     log.info("stopped cleanly: %d unapplied requests handed back to the inbox", handed_back)

@@ -171,8 +171,9 @@ def serve_in_background(
     )
 
 
-def wait_for_stop_signal() -> None:
-    """SIGTERM (what deploys send) and SIGINT (Ctrl-C) both mean: stop cleanly."""
+def catch_stop_signals() -> threading.Event:
+    """SIGTERM (what deploys send) and SIGINT (Ctrl-C) both mean: stop cleanly. Caught from
+    before the server answers, so a signal during start-up's warm-up is not a silent death."""
     stop = threading.Event()
 
     def on_signal(_number: int, _frame: FrameType | None) -> None:
@@ -180,6 +181,12 @@ def wait_for_stop_signal() -> None:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    return stop
+
+
+def wait_for_stop_signal(stop: threading.Event | None = None) -> None:
+    """Until a stop signal: the one `catch_stop_signals` gave, or caught from now."""
+    stop = stop or catch_stop_signals()
     while not stop.wait(0.5):
         pass
 

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import socket
+import threading
 from urllib.parse import urlencode
 
 from slack_sdk.socket_mode import SocketModeClient
@@ -52,7 +53,7 @@ def on_request(edge: SlackEdge, client: SocketModeClient, request: SocketModeReq
     )
 
 
-def serve_socket_mode(app: Application) -> None:
+def serve_socket_mode(app: Application, *, stop: threading.Event | None = None) -> None:
     """Blocks until SIGTERM or Ctrl-C; stops as cleanly as the HTTP server does."""
     settings = app.settings
     assert settings.slack_app_token is not None
@@ -68,7 +69,7 @@ def serve_socket_mode(app: Application) -> None:
     scheduler = start_scheduler(app, web)
     client.connect()
     log.info("Slack: Socket Mode")
-    wait_for_stop_signal()
+    wait_for_stop_signal(stop)
     client.close()
     handed_back = worker.stop()
     refresher_of(bolt_app).stop()
