@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import func
 from sqlalchemy import update as update_statement
@@ -170,10 +171,36 @@ def board_views(session: Session, boards: Sequence[Board]) -> list[BoardView]:
             person.id, person.name, person.role, chat_ids.get(person.id, {}), person.timezone
         )
         people.setdefault((role.board_id, role.role), []).append(ref)
-    return [_view(board, people) for board in boards]
+    return [view_of(board, people) for board in boards]
 
 
-def _view(board: Board, people: dict[tuple[int, str], list[PersonRef]]) -> BoardView:
+class BoardFields(Protocol):
+    """What a board view is made from: a Board, or a row of its columns (the sweep's read)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def channel_id(self) -> str | None: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def bank_holiday_region(self) -> str: ...
+    @property
+    def digest_weekday(self) -> int: ...
+    @property
+    def digest_time(self) -> str: ...
+    @property
+    def reminder_lead_days(self) -> str: ...
+    @property
+    def nudge_every_days(self) -> int: ...
+    @property
+    def escalate_after_days(self) -> int: ...
+
+
+def view_of(board: BoardFields, people: dict[tuple[int, str], list[PersonRef]]) -> BoardView:
+    """A board with its chairs and admins (`people`, by board id and role)."""
     assert board.id is not None
     return BoardView(
         id=board.id,

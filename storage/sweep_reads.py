@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from bot.domain.plan import BoardView, PersonRef
-from storage.boards import ADMIN, CHAIR, parse_lead_days
+from storage.boards import view_of
 from storage.channels import SLACK
 from storage.models import Board, BoardChannel, BoardRole, ChatIdentity, Person
 
@@ -46,7 +45,7 @@ def sweep_boards(session: Session) -> SweepBoards:
     views: list[BoardView] = []
     channels: dict[int, dict[str, str]] = {}
     for row in session.execute(statement).all():
-        views.append(_view(tuple(row), people))
+        views.append(view_of(row, people))
         channels[row[0]] = {SLACK: row.channel_id} if row.channel_id else {}
     linked = select(
         col(BoardChannel.board_id), col(BoardChannel.platform), col(BoardChannel.channel_id)
@@ -54,24 +53,6 @@ def sweep_boards(session: Session) -> SweepBoards:
     for board_id, platform, channel_id in session.execute(linked).all():
         channels.setdefault(board_id, {})[platform] = channel_id
     return SweepBoards(views, channels)
-
-
-def _view(row: tuple[Any, ...], people: dict[tuple[int, str], list[PersonRef]]) -> BoardView:
-    board_id, name, channel_id, timezone, region, weekday, time, leads, nudge, escalate = row
-    return BoardView(
-        id=board_id,
-        name=name,
-        channel_id=channel_id,
-        timezone=timezone,
-        bank_holiday_region=region,
-        digest_weekday=weekday,
-        digest_time=time,
-        reminder_lead_days=parse_lead_days(leads),
-        chairs=tuple(people.get((board_id, CHAIR), ())),
-        admins=tuple(people.get((board_id, ADMIN), ())),
-        nudge_every_days=nudge,
-        escalate_after_days=escalate,
-    )
 
 
 def _role_people(session: Session) -> dict[tuple[int, str], list[PersonRef]]:
